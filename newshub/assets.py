@@ -1,0 +1,38 @@
+"""Static assets with content-hashed names, so a cache can never serve a stale stylesheet."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .discover import is_scratch
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str  # 'css/site.css', as templates ask for it
+    url: str  # '/assets/css/site.1a2b3c4d5e.css'
+    data: bytes
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    folder, _, file = name.rpartition("/")
+    stem, dot, ext = file.rpartition(".")
+    hashed = f"{stem}.{digest}.{ext}" if dot else f"{file}.{digest}"
+    return f"{folder}/{hashed}" if folder else hashed
+
+
+def load_assets(root: Path) -> dict[str, Asset]:
+    folder = root / "assets"
+    assets: dict[str, Asset] = {}
+    if not folder.is_dir():
+        return assets
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(is_scratch(part) for part in rel.split("/")):
+            continue
+        data = path.read_bytes()
+        assets[rel] = Asset(rel, "/assets/" + hashed_name(rel, data), data)
+    return assets

@@ -1,0 +1,49 @@
+"""check: cross-file rules over the assembled Site. Every problem names both files involved."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import Problem
+from .model import Site
+from .urls import RESERVED_TOP, slugify
+
+
+def check(site: Site) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    projects, partners = site.projects, site.partners
+
+    def ref(source: str, line: int, kind: str, ident: str, known: dict[str, object] | object) -> None:
+        if ident not in known:  # type: ignore[operator]
+            folder = "projects" if kind == "project" else "partners"
+            add(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml"))
+
+    for article in site.articles:
+        for pid in article.projects:
+            ref(article.source, article.lines.get("projects", 0), "project", pid, projects)
+        for pid in article.partners:
+            ref(article.source, article.lines.get("partners", 0), "partner", pid, partners)
+        for tag in article.tags:
+            if not slugify(tag):
+                add(Problem(article.source, article.lines.get("tags", 0), f"tag '{tag}' has no letters or digits to make a URL from"))
+        if article.slug == "page":
+            add(Problem(article.source, article.lines.get("slug", 0), "slug 'page' is taken by the news list's pagination; choose another"))
+    for project in projects.values():
+        for pid in project.partners:
+            ref(project.source, project.lines.get("partners", 0), "partner", pid, partners)
+        if project.lead:
+            ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partners)
+    for page in site.pages:
+        if page.slug.lower() in RESERVED_TOP or page.slug in site.config.languages:
+            add(Problem(page.source, page.lines.get("slug", 0), f"slug '{page.slug}' is used by the site itself; choose another"))
+
+    # Two outputs at one path, also when they differ only in case or Unicode form: on macOS and
+    # Windows file systems, and on many CDNs, they would overwrite each other.
+    seen: dict[str, str] = {}
+    for route in site.routes:
+        folded = unicodedata.normalize("NFC", route.url).casefold()
+        other = seen.setdefault(folded, route.source or route.url)
+        if other != (route.source or route.url):
+            add(Problem(route.source or other, 0, f"{route.url} is also produced by {other}; give one of them another slug"))
+    return problems

@@ -1,0 +1,94 @@
+"""Command line: build (default), check, new, serve. Errors are printed, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildError, Problem
+from .pipeline import Options, Report, build, check_only
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--root", type=Path, default=default if suppress else Path("."), help="project folder (default: .)")
+    parser.add_argument("--drafts", action="store_true", default=default if suppress else False, help="include drafts")
+    parser.add_argument("--output", type=Path, default=default, help="output folder (default: site/)")
+    parser.add_argument("--base-url", default=default, help="override base_url from site.yaml")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default if suppress else False, help="print per-stage timings")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default if suppress else False, help="print errors only")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newshub", description="Build a partnership news hub from content/ into site/.")
+    parser.add_argument("--version", action="version", version=f"newshub {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="{build,check,new,serve}")
+    _common(sub.add_parser("build", help="build the site into site/ (the default)"), suppress=True)
+    _common(sub.add_parser("check", help="validate content and templates; write nothing"), suppress=True)
+    new = sub.add_parser("new", help="scaffold a news article or page")
+    new.add_argument("kind", choices=("news", "page"))
+    new.add_argument("title")
+    new.add_argument("--lang", default=None, help="language of the new file (default: the site's first)")
+    _common(new, suppress=True)
+    serve = sub.add_parser("serve", help="preview with live reload")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--no-drafts", action="store_true", help="hide drafts, as the real build does")
+    serve.add_argument("--open", action="store_true", help="open the browser")
+    _common(serve, suppress=True)
+    return parser
+
+
+def print_problems(problems: list[Problem], prefix: str = "") -> None:
+    for problem in problems:
+        print(f"{prefix}{problem}", file=sys.stderr)
+
+
+def _finish(report: Report, args: argparse.Namespace) -> None:
+    if not args.quiet:
+        print_problems(report.warnings, "warning: ")
+    if args.verbose:
+        for stage, seconds in report.timings.items():
+            print(f"  {stage:<10} {seconds * 1000:8.1f} ms", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    command = args.command or "build"
+    root = args.root.resolve()
+    options = Options(root=root, output=args.output, drafts=args.drafts, base_url=args.base_url)
+    start = time.perf_counter()
+    try:
+        if command == "new":
+            from .scaffold import scaffold
+
+            path = scaffold(root, args.kind, args.title, args.lang)
+            print(f"Created {path.relative_to(root).as_posix()}")
+            return 0
+        if command == "serve":
+            from .serve import serve
+
+            return serve(options, host=args.host, port=args.port, drafts=not args.no_drafts, open_browser=args.open)
+        if command == "check":
+            report = check_only(options)
+            _finish(report, args)
+            if not args.quiet:
+                print(f"Checked {root.name}: no problems")
+            return 0
+        report = build(options)
+        _finish(report, args)
+        if not args.quiet:
+            elapsed = time.perf_counter() - start
+            print(f"Built {report.pages} pages in {elapsed:.2f} s ({report.written} files written)")
+        return 0
+    except BuildError as exc:
+        print_problems(exc.problems)
+        count = len(exc.problems)
+        print(f"{command.capitalize()} failed: {count} problem{'s' if count != 1 else ''}; site/ was left as it was", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,64 @@
+"""discover: find the content files and read their bytes. The only stage that reads content/."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+
+SECTIONS = {"news": ".md", "pages": ".md", "projects": ".yaml", "partners": ".yaml"}
+
+# Editor swap, backup and temporary files are never content (vim, emacs, gedit, JetBrains, Kate).
+_SCRATCH = re.compile(
+    r"(^\.|^#.*#$|~$|\.sw[a-p]x?$|\.bak$|\.tmp$|___jb_(tmp|old)___$|\.goutputstream-\w+$|\.kate-swp$|\.part$|\.crdownload$)"
+)
+
+
+def is_scratch(name: str) -> bool:
+    return bool(_SCRATCH.search(name))
+
+
+@dataclass(frozen=True)
+class Source:
+    rel: str  # 'content/news/2024-04-02-agreement.md'
+    section: str
+    data: bytes
+
+
+def section_of(rel: str) -> str | None:
+    """The section a content path belongs to, or None if newshub does not read it."""
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[0] != "content" or parts[1] not in SECTIONS:
+        return None
+    name = parts[2]
+    if is_scratch(name) or not name.endswith(SECTIONS[parts[1]]):
+        return None
+    return parts[1]
+
+
+def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
+    """Every content file in a stable order, warnings for files newshub skips, and read errors."""
+    sources: list[Source] = []
+    warnings: list[Problem] = []
+    errors: list[Problem] = []
+    for section, ext in sorted(SECTIONS.items()):
+        folder = root / "content" / section
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            rel = f"content/{section}/{path.name}"
+            if is_scratch(path.name):
+                continue
+            if path.suffix == ".yml" and ext == ".yaml":
+                warnings.append(Problem(rel, 0, "ignored: rename it to end in .yaml"))
+                continue
+            if not path.is_file() or not path.name.endswith(ext):
+                warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
+                continue
+            try:
+                sources.append(Source(rel, section, path.read_bytes()))
+            except OSError as exc:
+                errors.append(Problem(rel, 0, f"cannot read: {exc.strerror}"))
+    return sources, warnings, errors

@@ -1,0 +1,122 @@
+"""The plain values the stages hand each other. Frozen: a stage never edits another's result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .config import SiteConfig
+from .markdown import TocEntry
+
+Localized = Mapping[str, str]  # language -> text; the default language is always present
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the project root
+    key: str  # shared by an article and its translations: the file name without date and language
+    slug: str
+    lang: str
+    title: str
+    date: datetime  # aware, in the site's time zone
+    summary: str  # plain text
+    body: str  # sanitised HTML
+    toc: tuple[TocEntry, ...]
+    tags: tuple[str, ...]
+    projects: tuple[str, ...]
+    partners: tuple[str, ...]
+    author: str
+    draft: bool
+    image: str
+    minutes: int
+    lines: Mapping[str, int] = field(compare=False, hash=False)  # line of each front-matter key
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str
+    key: str
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    body: str
+    toc: tuple[TocEntry, ...]
+    draft: bool
+    lines: Mapping[str, int] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: date
+    title: Localized
+    done: bool
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    source: str
+    title: Localized
+    status: str
+    summary: Localized
+    partners: tuple[str, ...]
+    lead: str
+    area: Localized
+    started: date | None
+    milestones: tuple[Milestone, ...]  # sorted by date
+    body: Localized  # sanitised HTML per language
+    lines: Mapping[str, int] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    source: str
+    name: Localized
+    kind: str
+    url: str
+    location: Localized
+    summary: Localized
+    lines: Mapping[str, int] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything parsed from content/, before cross-file assembly."""
+
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+    projects: tuple[Project, ...]
+    partners: tuple[Partner, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One output file: which template renders it, for which language, about what."""
+
+    url: str  # site path, '/zh/news/x/' or '/feed.xml'
+    kind: str  # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, feed, 404, sitemap, robots
+    lang: str
+    key: str = ""  # article/page source, project or partner id, tag slug
+    page: int = 1  # for paginated lists
+    source: str = ""  # the file this route comes from, for collision messages
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # newest first, every language
+    pages: tuple[Page, ...]
+    projects: Mapping[str, Project]
+    partners: Mapping[str, Partner]
+    routes: tuple[Route, ...]
+    # derived indexes, computed once in assemble
+    news: Mapping[str, tuple[Article, ...]]  # lang -> articles, newest first
+    tags: Mapping[str, Mapping[str, tuple[str, tuple[Article, ...]]]]  # lang -> tag slug -> (name, articles)
+    by_source: Mapping[str, Article | Page]
+    translations: Mapping[str, tuple[Article | Page, ...]]  # key -> every language version
+    project_news: Mapping[tuple[str, str], tuple[Article, ...]]  # (lang, project id) -> articles
+    partner_news: Mapping[tuple[str, str], tuple[Article, ...]]  # (lang, partner id) -> articles
+    partner_projects: Mapping[str, tuple[str, ...]]  # partner id -> project ids

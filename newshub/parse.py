@@ -1,0 +1,204 @@
+"""parse: one source file's bytes into a model item. Pure: no I/O and no global state, so results
+can be cached by content hash and computed in worker processes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import schema as s
+from .config import SiteConfig
+from .discover import Source
+from .errors import BuildError, Problem, Problems
+from .frontmatter import split
+from .markdown import MarkdownRenderer, reading_minutes
+from .model import Article, Milestone, Page, Partner, Project
+from .source import decode
+from .urls import slug_problem
+from .yamlnodes import compose
+
+ARTICLE = s.Schema(
+    "article front matter",
+    {
+        "title": s.Field(s.text, required=True),
+        "date": s.Field(s.when),
+        "summary": s.Field(s.text, default=""),
+        "tags": s.Field(s.text_list, default=()),
+        "projects": s.Field(s.text_list, default=()),
+        "partners": s.Field(s.text_list, default=()),
+        "author": s.Field(s.text, default=""),
+        "draft": s.Field(s.boolean, default=False),
+        "slug": s.Field(s.text),
+        "image": s.Field(s.url, default=""),
+        "lang": s.Field(s.text),
+    },
+)
+PAGE = s.Schema(
+    "page front matter",
+    {k: ARTICLE.fields[k] for k in ("title", "summary", "draft", "slug", "lang")},
+)
+MILESTONE = s.Schema(
+    "milestone",
+    {"date": s.Field(s.when, required=True), "title": s.Field(s.localized, required=True), "done": s.Field(s.boolean, default=False)},
+)
+PROJECT = s.Schema(
+    "project",
+    {
+        "title": s.Field(s.localized, required=True),
+        "status": s.Field(s.one_of(s.STATUSES), required=True),
+        "summary": s.Field(s.localized, default={}),
+        "partners": s.Field(s.text_list, default=()),
+        "lead": s.Field(s.text, default=""),
+        "area": s.Field(s.localized, default={}),
+        "started": s.Field(s.when),
+        "milestones": s.Field(s.list_of(MILESTONE), default=()),
+        "body": s.Field(s.localized, default={}),
+    },
+)
+PARTNER = s.Schema(
+    "partner",
+    {
+        "name": s.Field(s.localized, required=True),
+        "kind": s.Field(s.one_of(s.PARTNER_KINDS), required=True),
+        "url": s.Field(s.url, default=""),
+        "location": s.Field(s.localized, default={}),
+        "summary": s.Field(s.localized, default={}),
+    },
+)
+
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+Item = Article | Page | Project | Partner
+
+
+@dataclass(frozen=True)
+class Parsed:
+    item: Item | None
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+
+def as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """Dates and naive times are read in the site's time zone, so they sort with aware ones."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    return datetime.combine(value, time(0), tz)
+
+
+def as_date(value: date | datetime, tz: ZoneInfo) -> date:
+    return as_datetime(value, tz).date()
+
+
+def _name_parts(rel: str, config: SiteConfig, problems: Problems) -> tuple[str, str | None, date | None]:
+    """(stem, language from the suffix, date from the prefix) of a file name."""
+    stem = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    lang = None
+    if "." in stem:
+        stem, suffix = stem.rsplit(".", 1)
+        if suffix in config.languages:
+            lang = suffix
+        else:
+            problems.add(rel, 0, f"language suffix '.{suffix}' is not in site.yaml languages ({', '.join(config.languages)})")
+    prefix_date = None
+    match = _DATED.match(stem)
+    if match:
+        try:
+            prefix_date = date.fromisoformat(match.group(1))
+            stem = match.group(2)
+        except ValueError:
+            problems.add(rel, 0, f"invalid date '{match.group(1)}' in the file name; write YYYY-MM-DD-slug.md")
+    return stem, lang, prefix_date
+
+
+def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, schema: s.Schema) -> Parsed:
+    problems = Problems()
+    rel = source.rel
+    text = decode(source.data, rel)
+    parts = split(text, rel)
+    node = compose(parts.yaml, rel, parts.yaml_offset)
+    values, lines = s.read(schema, node, s.Reading(config.languages, rel, parts.yaml_offset), problems)
+    stem, suffix_lang, prefix_date = _name_parts(rel, config, problems)
+
+    lang = values["lang"] or suffix_lang or config.default_language
+    if lang not in config.languages:
+        problems.add(rel, lines.get("lang", 1), f"lang '{lang}' is not in site.yaml languages ({', '.join(config.languages)})")
+    elif values["lang"] and suffix_lang and values["lang"] != suffix_lang:
+        problems.add(rel, lines["lang"], f"lang '{values['lang']}' contradicts the file name's '.{suffix_lang}' suffix; remove one")
+    slug = values["slug"] or stem
+    why = slug_problem(slug)
+    if why:
+        problems.add(rel, lines.get("slug", 0), f"{why}{'' if 'slug' in lines else '; rename the file or set slug:'}")
+
+    rendered = renderer.render(parts.body, rel, parts.body_offset)
+    summary = values["summary"] or rendered.first_paragraph
+    common: dict[str, Any] = dict(
+        source=rel, key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
+        body=rendered.html, toc=rendered.toc, draft=values["draft"], lines=lines,
+    )  # fmt: skip
+    if schema is PAGE:
+        problems.raise_if_any()
+        return Parsed(Page(**common), (), rendered.warnings)
+
+    when = values["date"] or prefix_date
+    if when is None and "date" not in lines:
+        problems.add(rel, 1, "missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md")
+    problems.raise_if_any()
+    assert when is not None
+    article = Article(
+        **common,
+        date=as_datetime(when, config.tz),
+        tags=values["tags"],
+        projects=values["projects"],
+        partners=values["partners"],
+        author=values["author"],
+        image=values["image"],
+        minutes=reading_minutes(rendered.words),
+    )
+    return Parsed(article, (), rendered.warnings)
+
+
+def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, schema: s.Schema) -> Parsed:
+    problems = Problems()
+    rel = source.rel
+    ident = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    if not _ID.match(ident):
+        problems.add(rel, 0, f"id '{ident}' (the file name) may hold only a-z, 0-9 and hyphens; rename the file")
+    node = compose(decode(source.data, rel), rel)
+    values, lines = s.read(schema, node, s.Reading(config.languages, rel, 0), problems)
+    problems.raise_if_any()
+    if schema is PARTNER:
+        return Parsed(Partner(id=ident, source=rel, lines=lines, **values), (), ())
+
+    warnings: list[Problem] = []
+    body: dict[str, str] = {}
+    for lang, markdown_text in values["body"].items():
+        rendered = renderer.render(markdown_text, rel, lines.get("body", 0))
+        body[lang] = rendered.html
+        warnings.extend(rendered.warnings)
+    milestones = sorted(
+        (Milestone(as_date(m["date"], config.tz), m["title"], m["done"]) for m in values["milestones"]),
+        key=lambda m: (m.date, not m.done),
+    )
+    started = as_date(values["started"], config.tz) if values["started"] else None
+    project = Project(
+        id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
+        partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
+        milestones=tuple(milestones), body=body,
+    )  # fmt: skip
+    return Parsed(project, (), tuple(warnings))
+
+
+_PARSERS = {"news": (_document, ARTICLE), "pages": (_document, PAGE), "projects": (_record, PROJECT), "partners": (_record, PARTNER)}
+
+
+def parse(source: Source, config: SiteConfig, renderer: MarkdownRenderer) -> Parsed:
+    """Never raises: a broken file gives its problems and no item."""
+    parser, schema = _PARSERS[source.section]
+    try:
+        return parser(source, config, renderer, schema)
+    except BuildError as exc:
+        return Parsed(None, tuple(exc.problems), ())

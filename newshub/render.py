@@ -1,0 +1,252 @@
+"""render: (Site, Route) -> bytes through the Jinja2 theme. Pure given the templates and assets."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from .assemble import article_url, lang_prefix, page_item_url
+from .assets import Asset
+from .errors import BuildError, Problem, fail
+from .i18n import LANGUAGE_NAMES, format_date, localize, translate
+from .model import Article, Page, Project, Route, Site
+from .schema import PARTNER_KINDS, STATUSES
+from .urls import href, page_url, slugify
+
+TEMPLATES = {
+    "home": "home.html", "news": "news.html", "article": "article.html", "page": "page.html",
+    "projects": "projects.html", "project": "project.html", "partners": "partners.html",
+    "partner": "partner.html", "tags": "tags.html", "tag": "tag.html", "404": "404.html",
+    "feed": "feed.xml", "project_feed": "project_feed.xml", "sitemap": "sitemap.xml", "robots": "robots.txt",
+}  # fmt: skip
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["slug"] = slugify
+    return env
+
+
+def compile_templates(env: jinja2.Environment, rel_dir: str = "templates") -> list[Problem]:
+    """Syntax errors in every template, without rendering anything."""
+    problems = []
+    for name in sorted(env.list_templates()):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(f"{rel_dir}/{exc.name or name}", exc.lineno or 0, f"template error: {exc.message}"))
+    for name in TEMPLATES.values():
+        if name not in env.list_templates():
+            problems.append(Problem(f"{rel_dir}/{name}", 0, "template missing; every theme needs it"))
+    return problems
+
+
+def epoch_date() -> datetime:
+    """A fallback timestamp for an empty site: SOURCE_DATE_EPOCH, else 1970, never the clock."""
+    return datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), UTC)
+
+
+class Renderer:
+    """Renders routes of one Site. `extra_head` lets the preview server add to pages it serves."""
+
+    def __init__(self, env: jinja2.Environment, site: Site, assets: dict[str, Asset], rel_dir: str = "templates") -> None:
+        self.env = env
+        self.site = site
+        self.assets = assets
+        self.rel_dir = rel_dir
+        config = site.config
+        self.base_path = urlsplit(config.base_url).path.rstrip("/")
+        self._contexts: dict[str, Callable[[Route], dict[str, Any]]] = {
+            "home": self._home, "news": self._news, "article": self._article, "page": self._page,
+            "projects": self._projects, "project": self._project, "project_feed": self._project,
+            "partners": self._partners, "partner": self._partner, "tags": self._tags, "tag": self._tag,
+            "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none,
+        }  # fmt: skip
+        self.pages_by_slug: dict[str, dict[str, Page]] = {}
+        for p in site.pages:
+            self.pages_by_slug.setdefault(p.slug, {})[p.lang] = p
+
+    # --- helpers exposed to templates ---------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return href(self.base_path + path)
+
+    def absolute(self, path: str) -> str:
+        return href(self.site.config.base_url + path)
+
+    def asset(self, name: str) -> str:
+        found = self.assets.get(name)
+        if found is None:
+            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/; check the name")
+        return self.url(found.url)
+
+    def _alternates(self, route: Route) -> list[tuple[str, str]]:
+        config = self.site.config
+        if route.kind in ("article", "page"):
+            item = self.site.by_source[route.key]
+            kind = "Article" if isinstance(item, Article) else "Page"
+            versions = self.site.translations[f"{kind}:{item.key}"]
+            return [(v.lang, article_url(config, v) if isinstance(v, Article) else page_item_url(config, v)) for v in versions]
+        if route.kind == "tag":
+            langs = [lang for lang in config.languages if route.key in self.site.tags[lang]]
+        elif route.kind == "news" and route.page > 1:
+            langs = [lang for lang in config.languages if len(self.site.news[lang]) > (route.page - 1) * config.per_page]
+        else:
+            langs = list(config.languages)
+        tail = route.url[len(page_url(lang_prefix(config, route.lang))) - 1 :]
+        return [(lang, page_url(lang_prefix(config, lang)).rstrip("/") + tail) for lang in langs]
+
+    def render(self, route: Route) -> bytes:
+        config = self.site.config
+        lang = route.lang or config.default_language
+        ctx: dict[str, Any] = {
+            "site": self.site,
+            "config": config,
+            "route": route,
+            "lang": lang,
+            "prefix": page_url(lang_prefix(config, lang)),
+            "alternates": self._alternates(route) if route.kind not in ("sitemap", "robots", "feed", "project_feed", "404") else [],
+            "t": lambda key: translate(key, lang),
+            "loc": lambda value: localize(value, lang, config.default_language),
+            "day": lambda d: format_date(d.date() if isinstance(d, datetime) else d, lang),
+            "url": self.url,
+            "absolute": self.absolute,
+            "asset": self.asset,
+            "language_names": LANGUAGE_NAMES,
+            "statuses": STATUSES,
+            "kinds": PARTNER_KINDS,
+            "last_update": self.last_update,
+            "midnight": self.midnight,
+            "nav_pages": self._nav_pages(lang),
+        }
+        ctx.update(self._contexts[route.kind](route))
+        template = TEMPLATES[route.kind]
+        try:
+            text = self.env.get_template(template).render(ctx)
+        except jinja2.TemplateSyntaxError as exc:
+            raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
+        except Exception as exc:  # any error in a template: report its file and line, never a traceback
+            raise BuildError([self._template_problem(exc, template, route)]) from None
+        return text.encode("utf-8")
+
+    def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
+        where, line = f"{self.rel_dir}/{template}", 0
+        for frame in reversed(traceback.extract_tb(sys.exc_info()[2])):
+            path = Path(frame.filename)
+            if path.suffix in (".html", ".xml", ".txt") and frame.lineno:
+                where, line = f"{self.rel_dir}/{path.name}", frame.lineno
+                break
+        return Problem(where, line, f"template error while rendering {route.url}: {exc}")
+
+    # --- data the templates need ----------------------------------------------------------------
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), self.site.config.tz)
+
+    def last_update(self, project: Project) -> date | None:
+        days = [m.date for m in project.milestones if m.done]
+        days += [a.date.date() for lang in self.site.config.languages for a in self.site.project_news.get((lang, project.id), ())[:1]]
+        if project.started:
+            days.append(project.started)
+        return max(days) if days else None
+
+    def _nav_pages(self, lang: str) -> list[Page]:
+        default = self.site.config.default_language
+        return [by.get(lang) or by[default] for slug, by in sorted(self.pages_by_slug.items()) if lang in by or default in by]
+
+    def _none(self, route: Route) -> dict[str, Any]:
+        return {}
+
+    def _grouped_projects(self) -> list[tuple[str, list[Project]]]:
+        return [
+            (status, [p for p in self.site.projects.values() if p.status == status])
+            for status in STATUSES
+            if any(p.status == status for p in self.site.projects.values())
+        ]
+
+    def _home(self, route: Route) -> dict[str, Any]:
+        return {"latest": self.site.news[route.lang][:5], "groups": self._grouped_projects()}
+
+    def _news(self, route: Route) -> dict[str, Any]:
+        per = self.site.config.per_page
+        articles = self.site.news[route.lang]
+        pages = max(1, -(-len(articles) // per))
+        base = page_url(lang_prefix(self.site.config, route.lang), "news")
+
+        def page_link(n: int) -> str:
+            return base if n == 1 else f"{base}page/{n}/"
+
+        return {
+            "articles": articles[(route.page - 1) * per : route.page * per],
+            "page": route.page,
+            "pages": pages,
+            "newer": page_link(route.page - 1) if route.page > 1 else None,
+            "older": page_link(route.page + 1) if route.page < pages else None,
+        }
+
+    def _article(self, route: Route) -> dict[str, Any]:
+        article = self.site.by_source[route.key]
+        assert isinstance(article, Article)
+        return {
+            "article": article,
+            "projects": [self.site.projects[p] for p in article.projects],
+            "partners": [self.site.partners[p] for p in article.partners],
+        }
+
+    def _page(self, route: Route) -> dict[str, Any]:
+        return {"page_item": self.site.by_source[route.key]}
+
+    def _projects(self, route: Route) -> dict[str, Any]:
+        return {"groups": self._grouped_projects()}
+
+    def _project(self, route: Route) -> dict[str, Any]:
+        project = self.site.projects[route.key]
+        news = self.site.project_news.get((route.lang, project.id), ())
+        return {
+            "project": project,
+            "news": news,
+            "partners": [self.site.partners[p] for p in project.partners],
+            "lead": self.site.partners.get(project.lead),
+            "updated": max([a.date for a in news[:1]] + [self.midnight(m.date) for m in project.milestones if m.done] or [epoch_date()]),
+        }
+
+    def _partners(self, route: Route) -> dict[str, Any]:
+        return {"partners": list(self.site.partners.values())}
+
+    def _partner(self, route: Route) -> dict[str, Any]:
+        partner = self.site.partners[route.key]
+        return {
+            "partner": partner,
+            "projects": [self.site.projects[p] for p in self.site.partner_projects.get(partner.id, ())],
+            "news": self.site.partner_news.get((route.lang, partner.id), ()),
+        }
+
+    def _tags(self, route: Route) -> dict[str, Any]:
+        return {"tags": self.site.tags[route.lang]}
+
+    def _tag(self, route: Route) -> dict[str, Any]:
+        name, articles = self.site.tags[route.lang][route.key]
+        return {"tag": name, "articles": articles}
+
+    def _feed(self, route: Route) -> dict[str, Any]:
+        articles = self.site.news[route.lang]
+        return {"articles": articles, "updated": articles[0].date if articles else epoch_date()}
+
+    def _sitemap(self, route: Route) -> dict[str, Any]:
+        pages = [r for r in self.site.routes if r.url.endswith("/")]
+        return {"entries": [(r, self._alternates(r)) for r in pages]}

@@ -1,0 +1,208 @@
+"""Declarative, strict reading of YAML mappings into plain values.
+
+Each field has a kind; a reader turns its node into a Python value or records a positioned problem.
+Unknown keys are errors that suggest the closest known key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .errors import Problems
+from .yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, line_of, mapping_items
+
+STATUSES = ("planned", "signed", "active", "paused", "completed", "cancelled")
+PARTNER_KINDS = ("hospital", "university", "government", "company", "other")
+
+
+class Invalid(ValueError):
+    """A value that does not fit its field; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader needs besides the node: where it is and which languages exist."""
+
+    languages: tuple[str, ...]
+    path: str
+    offset: int
+
+
+Reader = Callable[[Node, Reading], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    read: Reader
+    required: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str  # used in messages: "article front matter", "project"
+    fields: Mapping[str, Field] = field(default_factory=dict)
+
+
+def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: Problems) -> tuple[dict[str, Any], dict[str, int]]:
+    """Values for every field (defaults filled in) and the line of each key present."""
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    items = mapping_items(node, reading.path, reading.offset) if node is not None else []
+    for key, value_node, line in items:
+        spec = schema.fields.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(schema.fields), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(schema.fields))}"
+            problems.add(reading.path, line, f"unknown key '{key}' in {schema.name}{hint}")
+            continue
+        lines[key] = line
+        if is_null(value_node):
+            continue
+        try:
+            values[key] = spec.read(value_node, reading)
+        except Invalid as exc:
+            problems.add(reading.path, line_of(value_node, reading.offset), f"{key}: {exc}")
+            lines[key] = -1  # present but invalid: do not also report it as missing
+    for key, spec in schema.fields.items():
+        if key in values:
+            continue
+        if spec.required and lines.get(key, 0) != -1:
+            where = lines.get(key, reading.offset + 1 if node is None else line_of(node, reading.offset))
+            problems.add(reading.path, where, f"missing required field '{key}' in {schema.name}")
+        values[key] = spec.default
+    return values, lines
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def _scalar(node: Node, what: str) -> str:
+    if not isinstance(node, ScalarNode):
+        raise Invalid(f"expected {what}, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+    return str(node.value)
+
+
+def text(node: Node, reading: Reading) -> str:
+    """Any scalar as the text the author typed: `2024` is "2024", `no` is "no"."""
+    value = _scalar(node, "text").strip()
+    if not value:
+        raise Invalid("must not be empty")
+    return value
+
+
+def boolean(node: Node, reading: Reading) -> bool:
+    value = _scalar(node, "true or false")
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    raise Invalid(f"write true or false, not '{value}'")
+
+
+def positive_int(node: Node, reading: Reading) -> int:
+    value = _scalar(node, "a whole number")
+    if not value.isdigit() or int(value) < 1:
+        raise Invalid(f"write a whole number of at least 1, not '{value}'")
+    return int(value)
+
+
+def parse_date(value: str) -> date | datetime:
+    """YYYY-MM-DD, or an ISO 8601 date-time (naive or with an offset)."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        if len(value) > 10 and value[4] == "-" and value[10] in "T ":
+            return datetime.fromisoformat(value.replace("z", "Z"))
+    except (ValueError, IndexError):
+        pass
+    raise Invalid(f"invalid date '{value}': write YYYY-MM-DD or an ISO 8601 date-time such as 2024-04-02T09:30:00+08:00")
+
+
+def when(node: Node, reading: Reading) -> date | datetime:
+    return parse_date(_scalar(node, "a date"))
+
+
+def text_list(node: Node, reading: Reading) -> tuple[str, ...]:
+    if isinstance(node, ScalarNode):
+        raise Invalid(f"write a list, for example [{node.value}] or one '- item' per line")
+    if not isinstance(node, SequenceNode):
+        raise Invalid("write a list, not a mapping")
+    items = []
+    for item in node.value:
+        try:
+            items.append(text(item, reading))
+        except Invalid as exc:
+            raise Invalid(f"list item at line {line_of(item, reading.offset)}: {exc}") from None
+    if len(set(items)) != len(items):
+        raise Invalid("a list item is repeated")
+    return tuple(items)
+
+
+def one_of(choices: tuple[str, ...]) -> Reader:
+    def reader(node: Node, reading: Reading) -> str:
+        value = text(node, reading)
+        if value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise Invalid(f"'{value}' is not allowed; {hint}use one of: {', '.join(choices)}")
+        return value
+
+    return reader
+
+
+def localized(node: Node, reading: Reading) -> dict[str, str]:
+    """Plain text (in the default language) or a mapping per language: {en: ..., zh: ...}."""
+    if isinstance(node, ScalarNode):
+        return {reading.languages[0]: text(node, reading)}
+    if not isinstance(node, MappingNode):
+        raise Invalid("write text, or one line per language such as 'en: ...' and 'zh: ...'")
+    out: dict[str, str] = {}
+    for lang, value, line in mapping_items(node, reading.path, reading.offset):
+        if lang not in reading.languages:
+            raise Invalid(f"language '{lang}' at line {line} is not in site.yaml languages ({', '.join(reading.languages)})")
+        out[lang] = text(value, reading)
+    if not out:
+        raise Invalid("must not be empty")
+    return out
+
+
+def url(node: Node, reading: Reading) -> str:
+    from .urls import safe_external_url  # local import: urls is a leaf module, this keeps the graph flat
+
+    value = text(node, reading)
+    if safe_external_url(value) is None:
+        raise Invalid(f"'{value}' is not a safe http(s) URL; write it as https://...")
+    return value
+
+
+def mapping_of(schema: Schema) -> Reader:
+    """A nested mapping read with its own schema; problems inside become one Invalid."""
+
+    def reader(node: Node, reading: Reading) -> dict[str, Any]:
+        if not isinstance(node, MappingNode):
+            raise Invalid(f"write a {schema.name} as 'key: value' lines")
+        problems = Problems()
+        values, _ = read(schema, node, reading, problems)
+        if problems.items:
+            first = problems.items[0]
+            raise Invalid(f"{first.message} (line {first.line})")
+        return values
+
+    return reader
+
+
+def list_of(schema: Schema) -> Reader:
+    item_reader = mapping_of(schema)
+
+    def reader(node: Node, reading: Reading) -> tuple[dict[str, Any], ...]:
+        if not isinstance(node, SequenceNode):
+            raise Invalid(f"write a list of {schema.name}s, one '- ' entry each")
+        return tuple(item_reader(item, reading) for item in node.value)
+
+    return reader

@@ -1,0 +1,77 @@
+"""Slugs, site paths and link safety: the one place that decides what a URL may be."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import quote
+
+# Names a file system or the site itself already uses; a slug may not take them.
+_WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+RESERVED_TOP = {"news", "projects", "partners", "tags", "assets", "feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "index"}
+_SLUG = re.compile(r"^[^\W_][\w-]*$")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def slugify(text: str) -> str:
+    """Lower-case words joined by hyphens; letters of any script are kept (Chinese tags stay Chinese)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = re.findall(r"[^\W_]+", text)
+    return "-".join(words)
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot name a page, or None when it can."""
+    if not slug:
+        return "the slug is empty"
+    if unicodedata.normalize("NFC", slug) != slug:
+        return f"slug '{slug}' is not in Unicode NFC form; retype it"
+    if not _SLUG.match(slug) or ".." in slug:
+        return f"slug '{slug}' may hold only letters, digits and hyphens (no '/', '\\', '.', '%' or spaces)"
+    if slug.lower() in _WINDOWS:
+        return f"slug '{slug}' is a reserved device name on Windows; choose another"
+    return None
+
+
+def page_url(*parts: str) -> str:
+    """Site-relative pretty URL: page_url('zh', 'news', 'x') -> '/zh/news/x/'."""
+    inner = "/".join(p.strip("/") for p in parts if p)
+    return f"/{inner}/" if inner else "/"
+
+
+def output_file(url: str) -> str:
+    """Relative output path for a site URL: '/news/x/' -> 'news/x/index.html'."""
+    rel = url.lstrip("/")
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    return rel
+
+
+def href(url: str) -> str:
+    """Percent-encode what HTML attributes and URL parsers do not accept, keep what is already encoded."""
+    return quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def scheme_of(url: str) -> str | None:
+    """The scheme a browser would see, after entities, case and hidden characters are undone."""
+    cleaned = _INVISIBLE.sub("", html.unescape(url)).lower()
+    match = _SCHEME.match(cleaned)
+    return match.group(1) if match else None
+
+
+def is_safe_link(url: str) -> bool:
+    scheme = scheme_of(url)
+    return scheme is None or scheme in SAFE_SCHEMES
+
+
+def safe_external_url(url: str) -> str | None:
+    """An http(s) URL or a site path ('/x', not '//x') for YAML URL fields; None if unsafe."""
+    scheme = scheme_of(url)
+    if scheme in ("http", "https") and "//" in url:
+        return url
+    if scheme is None and url.startswith("/") and not url.startswith("//"):
+        return url
+    return None
