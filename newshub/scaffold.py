@@ -25,7 +25,8 @@ def scaffold(root: Path, kind: str, title: str, lang: str | None = None) -> Path
     today = datetime.now(config.tz).date().isoformat()  # the author's "today", in the site's zone
     if kind == "news":
         path = root / "content" / "news" / f"{today}-{slug}{suffix}.md"
-        front = f'title: {json.dumps(title, ensure_ascii=False)}\ndate: {today}\nsummary: ""\ntags: []\nprojects: []\npartners: []\ndraft: true\n'
+        front = f"title: {json.dumps(title, ensure_ascii=False)}\ndate: {today}\n"
+        front += 'summary: ""\ntags: []\nprojects: []\npartners: []\ndraft: true\n'
     else:
         path = root / "content" / "pages" / f"{slug}{suffix}.md"
         front = f"title: {json.dumps(title, ensure_ascii=False)}\ndraft: true\n"
