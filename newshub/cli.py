@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print_problems(exc.problems)
         count = len(exc.problems)
-        print(f"{command.capitalize()} failed: {count} problem{'s' if count != 1 else ''}; site/ was left as it was", file=sys.stderr)
+        kept = "; the output folder was left as it was" if command == "build" else ""
+        print(f"{command.capitalize()} failed: {count} problem{'s' if count != 1 else ''}{kept}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -26,7 +26,7 @@ def scaffold(root: Path, kind: str, title: str, lang: str | None = None) -> Path
     if kind == "news":
         path = root / "content" / "news" / f"{today}-{slug}{suffix}.md"
         front = f"title: {json.dumps(title, ensure_ascii=False)}\ndate: {today}\n"
-        front += 'summary: ""\ntags: []\nprojects: []\npartners: []\ndraft: true\n'
+        front += "# summary: one or two sentences (default: the first paragraph)\ntags: []\nprojects: []\npartners: []\ndraft: true\n"
     else:
         path = root / "content" / "pages" / f"{slug}{suffix}.md"
         front = f"title: {json.dumps(title, ensure_ascii=False)}\ndraft: true\n"
