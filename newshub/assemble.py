@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from .config import SiteConfig
 from .model import Article, Content, Page, Route, Site
@@ -103,3 +104,47 @@ def _with_routes(site: Site) -> Site:
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
     return replace(site, routes=tuple(routes))
+
+
+def replace_item(site: Site, old: Article | Page, new: Article | Page) -> Site:
+    """`site` with `old` swapped for `new`, as assemble() would give it, without redoing the whole site.
+
+    Only for an edit that keeps everything assemble sorts, groups and routes by (source, key, slug,
+    lang, date, draft, and an article's tags, projects and partners): the caller checks that. Keep
+    in step with assemble(): the preview's equivalence test compares the two."""
+    if site.by_source.get(old.source) is not old:  # a hidden draft
+        return site
+
+    def swap(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(new if item is old else item for item in items)
+
+    by_source = dict(site.by_source)
+    by_source[new.source] = new
+    translations = dict(site.translations)
+    group = f"{type(old).__name__}:{old.key}"
+    translations[group] = swap(translations[group])
+    if isinstance(old, Page):
+        return replace(site, pages=swap(site.pages), by_source=by_source, translations=translations)
+    assert isinstance(new, Article)
+    news = dict(site.news)
+    news[old.lang] = swap(news[old.lang])
+    lang_tags = dict(site.tags[old.lang])
+    for tag in dict.fromkeys(old.tags):
+        name, items = lang_tags[slugify(tag) or tag]
+        lang_tags[slugify(tag) or tag] = (name, swap(items))
+    project_news = dict(site.project_news)
+    for pid in dict.fromkeys(old.projects):
+        project_news[(old.lang, pid)] = swap(project_news[(old.lang, pid)])
+    partner_news = dict(site.partner_news)
+    for pid in dict.fromkeys(old.partners):
+        partner_news[(old.lang, pid)] = swap(partner_news[(old.lang, pid)])
+    return replace(
+        site,
+        articles=swap(site.articles),
+        news=news,
+        tags={**site.tags, old.lang: lang_tags},
+        by_source=by_source,
+        translations=translations,
+        project_news=project_news,
+        partner_news=partner_news,
+    )

@@ -20,6 +20,12 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--base-url", default=default, help="override base_url from site.yaml")
     parser.add_argument("-v", "--verbose", action="store_true", default=default if suppress else False, help="print per-stage timings")
     parser.add_argument("-q", "--quiet", action="store_true", default=default if suppress else False, help="print errors only")
+    parser.add_argument(
+        "--no-cache", action="store_true", default=default if suppress else False, help="ignore and do not update .newshub-cache/"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=default if suppress else 0, help="worker processes (default: all cores for big builds; 1: serial)"
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -60,7 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     command = args.command or "build"
     root = args.root.resolve()
-    options = Options(root=root, output=args.output, drafts=args.drafts, base_url=args.base_url)
+    options = Options(
+        root=root,
+        output=args.output,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        cache=not args.no_cache,
+        jobs=max(0, args.jobs),
+        progress=not args.quiet,  # drawn only when stderr is a terminal
+    )
     start = time.perf_counter()
     try:
         if command == "new":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -78,13 +78,17 @@ class Renderer:
             "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none,
         }  # fmt: skip
         self.pages_by_slug: dict[str, dict[str, Page]] = {}
+        self._urls: dict[str, str] = {}  # url() memo: every page links the same few hundred paths
         for p in site.pages:
             self.pages_by_slug.setdefault(p.slug, {})[p.lang] = p
 
     # --- helpers exposed to templates ---------------------------------------------------------
 
     def url(self, path: str) -> str:
-        return href(self.base_path + path)
+        found = self._urls.get(path)
+        if found is None:
+            found = self._urls[path] = href(self.base_path + path)
+        return found
 
     def absolute(self, path: str) -> str:
         return href(self.site.config.base_url + path)
@@ -112,6 +116,38 @@ class Renderer:
         return [(lang, page_url(lang_prefix(config, lang)).rstrip("/") + tail) for lang in langs]
 
     def render(self, route: Route) -> bytes:
+        ctx = self.context(route)
+        template = TEMPLATES[route.kind]
+        try:
+            text = self.env.get_template(template).render(ctx)
+        except jinja2.TemplateSyntaxError as exc:
+            raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
+        except Exception as exc:  # any error in a template: report its file and line, never a traceback
+            raise BuildError([self._template_problem(exc, template, route)]) from None
+        return text.encode("utf-8")
+
+    def render_chunks(self, route: Route, size: int = 1 << 18) -> Iterator[bytes]:
+        """The bytes of render(route) in pieces, for pages that grow with the site (feeds, sitemap):
+        they are written as they are made and never held whole in memory."""
+        ctx = self.context(route)
+        template = TEMPLATES[route.kind]
+        try:
+            buffer: list[str] = []
+            held = 0
+            for piece in self.env.get_template(template).generate(ctx):
+                buffer.append(piece)
+                held += len(piece)
+                if held >= size:
+                    yield "".join(buffer).encode("utf-8")
+                    buffer, held = [], 0
+            yield "".join(buffer).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
+        except Exception as exc:  # any error in a template: report its file and line, never a traceback
+            raise BuildError([self._template_problem(exc, template, route)]) from None
+
+    def context(self, route: Route) -> dict[str, Any]:
+        """Everything a route's template sees."""
         config = self.site.config
         lang = route.lang or config.default_language
         ctx: dict[str, Any] = {
@@ -135,14 +171,7 @@ class Renderer:
             "nav_pages": self._nav_pages(lang),
         }
         ctx.update(self._contexts[route.kind](route))
-        template = TEMPLATES[route.kind]
-        try:
-            text = self.env.get_template(template).render(ctx)
-        except jinja2.TemplateSyntaxError as exc:
-            raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
-        except Exception as exc:  # any error in a template: report its file and line, never a traceback
-            raise BuildError([self._template_problem(exc, template, route)]) from None
-        return text.encode("utf-8")
+        return ctx
 
     def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
         where, line = f"{self.rel_dir}/{template}", 0

@@ -1,17 +1,22 @@
-"""write: the rendered files into the output folder, atomically.
+"""write: the rendered files into the output folder, without touching what did not change.
 
-The new site is built in a temporary folder beside the output and swapped in only when complete,
-so a failed build leaves the previous site byte for byte as it was. Files whose bytes did not
-change are hard-linked from the previous site, keeping their inode and mtime: rsync and CDN
-uploads then see nothing to do.
+Changed and new files are first written to a staging folder beside the output; only when every
+page has rendered are they moved into place, each with an atomic rename, and files the site no
+longer has are removed. A failed build (any content, template or render error) therefore leaves the
+previous site byte for byte as it was. Files whose bytes did not change are never rewritten: they
+keep their inode and mtime, so rsync and CDN uploads see nothing to do. The first build into a
+missing folder renames the staging folder into place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import fail
 
@@ -34,6 +39,9 @@ def check_output_dir(root: Path, out: Path) -> None:
 
 
 def _inside(base: Path, rel: str) -> Path:
+    parts = rel.split("/")
+    if rel and not any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+        return base.joinpath(*parts)  # plainly inside: base is a fresh folder with no symlinks in it
     target = (base / rel).resolve()
     if not target.is_relative_to(base):
         raise fail(rel, 0, "output path escapes the output folder; this is a bug or a hostile slug")
@@ -47,42 +55,154 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
+class SiteWriter:
+    """Stages changed files in a temporary folder beside `out`, then moves them into place.
+
+    `put` may be called from forked worker processes: each file is compared and staged on its own,
+    and folders are created with exist_ok, so workers never step on each other.
+    """
+
+    def __init__(self, root: Path, out: Path, retain: tuple[str, ...] = ()) -> None:
+        check_output_dir(root, out)
+        self.out = out.resolve()
+        self.retain = retain
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.new-", dir=self.out.parent)).resolve()
+        self.fresh = not self.out.exists()  # nothing to compare with: stage everything, rename the folder
+        self._dirs: set[Path] = set()
+
+    def _stage(self, rel: str) -> Path:
+        target = _inside(self.tmp, rel)
+        if target.parent not in self._dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(target.parent)
+        return target
+
+    def put(self, rel: str, data: bytes) -> int:
+        """1 if the file is new or changed (staged to be written), 0 if the output already has it."""
+        _inside(self.tmp, rel)  # refuse a path that escapes before looking at anything
+        if not self.fresh and _same(self.out / rel, data):
+            return 0
+        self._stage(rel).write_bytes(data)
+        return 1
+
+    def put_chunks(self, rel: str, chunks: Iterable[bytes]) -> int:
+        """put() for a file made in pieces, compared with the previous file as it is made: an
+        unchanged file (a feed after a page template edit) is never written at all."""
+        _inside(self.tmp, rel)
+        previous = self.out / rel
+        old: BinaryIO | None = None
+        if not self.fresh:
+            try:
+                old = open(previous, "rb")  # noqa: SIM115 - closed below
+            except OSError:
+                old = None
+        try:
+            pieces = iter(chunks)
+            matched = 0  # bytes equal to the previous file so far
+            if old is not None:
+                for chunk in pieces:
+                    if old.read(len(chunk)) != chunk:
+                        break
+                    matched += len(chunk)
+                else:
+                    if old.read(1) == b"":
+                        return 0
+                    chunk = b""
+            else:
+                chunk = b""
+            with open(self._stage(rel), "wb") as new:
+                if old is not None and matched:
+                    old.seek(0)
+                    while matched > 0:  # the equal head, copied back from the previous file
+                        block = old.read(min(matched, 1 << 20))
+                        new.write(block)
+                        matched -= len(block)
+                new.write(chunk)
+                for chunk in pieces:
+                    new.write(chunk)
+            return 1
+        finally:
+            if old is not None:
+                old.close()
+
+    def commit(self, files: Iterable[str]) -> None:
+        """Move staged files into place and remove what the site no longer has. `files`: every
+        path of the new site (also those put by workers), to tell stale files from kept ones."""
+        keep = set(files)
+        if self.fresh and not self.out.exists():
+            os.chmod(self.tmp, 0o755)  # mkdtemp makes 0700; a web server must read the site
+            os.rename(self.tmp, self.out)
+            return
+        tmp = str(self.tmp)
+        ready: set[Path] = set()  # output folders known to exist as folders
+        for dirpath, _dirs, names in os.walk(tmp):
+            rel_dir = os.path.relpath(dirpath, tmp)
+            for name in names:
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                _replace(os.path.join(dirpath, name), self.out, rel, ready)
+        top_kept = {rel.split("/", 1)[0] for rel in keep}
+        retained = {name for name in self.retain if name and "/" not in name and name not in top_kept}
+        _remove_stale(self.out, keep, retained)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _replace(staged: str, out: Path, rel: str, ready: set[Path]) -> None:
+    """Rename one staged file over its place in `out`, clearing a file or folder in the way."""
+    target = out / rel
+    parent = target.parent
+    if parent not in ready:
+        for ancestor in (*reversed(parent.relative_to(out).parents), parent.relative_to(out)):
+            blocker = out / ancestor
+            if blocker != out and (blocker.is_file() or blocker.is_symlink()):
+                blocker.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
+        ready.add(parent)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        # Unlink first: ext4 flushes a file renamed over another at once (auto_da_alloc), which
+        # made a full re-render three times slower; a reader may miss the file for a moment.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    os.rename(staged, target)
+
+
+def _remove_stale(out: Path, keep: set[str], retained: set[str]) -> None:
+    """Delete files of `out` that the new site does not have, then folders left empty."""
+    emptied: set[str] = set()
+    for dirpath, dirs, names in os.walk(out, topdown=True):
+        rel_dir = os.path.relpath(dirpath, out)
+        if rel_dir == ".":
+            dirs[:] = [d for d in dirs if d not in retained]
+            names = [n for n in names if n not in retained]
+        for name in names:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if rel not in keep:
+                os.unlink(os.path.join(dirpath, name))
+                emptied.add(dirpath)
+    top = str(out)
+    for dirpath in sorted(emptied, key=len, reverse=True):  # deepest first, then up the chain
+        while dirpath != top:
+            try:
+                os.rmdir(dirpath)  # only succeeds when empty
+            except OSError:
+                break
+            dirpath = os.path.dirname(dirpath)
+
+
 def write_site(root: Path, out: Path, files: dict[str, bytes], retain: tuple[str, ...] = ()) -> int:
     """Replace `out` with exactly `files` (plus retained top-level entries). Returns files written."""
-    check_output_dir(root, out)
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent)).resolve()
+    writer = SiteWriter(root, out, retain)
     written = 0
     try:
         for rel in sorted(files):
-            data = files[rel]
-            target = _inside(tmp, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out / rel
-            if _same(previous, data):
-                os.link(previous, target)
-            else:
-                target.write_bytes(data)
-                written += 1
-        os.chmod(tmp, 0o755)  # mkdtemp makes 0700; a web server must read the site
+            written += writer.put(rel, files[rel])
+        writer.commit(files)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        writer.abort()
         raise
-    _swap(tmp, out, tuple(name for name in retain if name and "/" not in name and name not in files))
     return written
-
-
-def _swap(new: Path, out: Path, retain: tuple[str, ...]) -> None:
-    if not out.exists():
-        os.rename(new, out)
-        return
-    # Until the old tree is removed at the end, every step leaves both trees whole on disk.
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent)) / "site"
-    os.rename(out, old)
-    os.rename(new, out)
-    for name in retain:
-        kept = old / name
-        if (kept.exists() or kept.is_symlink()) and not (out / name).exists():
-            os.rename(kept, out / name)
-    shutil.rmtree(old.parent, ignore_errors=True)

@@ -1,0 +1,183 @@
+"""Compare newshub with Pelican, Hugo and Eleventy on one generated corpus, in one run.
+
+    python benchmarks/corpus.py 10000 benchmarks/corpus/10k
+    python benchmarks/compare.py benchmarks/corpus/10k --runs 3
+
+Runs alternate between tools (round 1 of every tool, then round 2, ...) so that a noisy machine
+affects all of them alike. For each scenario it prints the median wall time, the peak RSS of the
+largest process of the build's process tree (from wait4, which covers reaped worker processes),
+and ratios to Hugo and Pelican, and writes everything to a JSON file.
+
+Scenarios: `cold` (no output, no cache), `warm` (newshub: cache present, after a template edit),
+`noop` (a rebuild with nothing changed; newshub also reports files rewritten). Other tools have no
+persistent cache, so their `noop` is a plain rebuild over their previous output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ELEVENTY = HERE / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
+
+
+@dataclass
+class Run:
+    tool: str
+    scenario: str
+    seconds: float
+    peak_mb: float
+    written: int | None = None
+
+
+@dataclass
+class Tool:
+    name: str
+    folder: str  # inside the corpus
+    command: list[str]
+    output: str  # output folder inside `folder`
+    caches: list[str] = field(default_factory=list)  # removed before a cold build
+
+
+def tools(corpus: Path, only: set[str] | None) -> list[Tool]:
+    found = [
+        Tool("newshub", "newshub", [sys.executable, "-m", "newshub", "--root", "."], "site", [".newshub-cache"]),
+        Tool("hugo", "hugo", ["hugo", "--quiet", "-d", "public"], "public", ["resources"]),
+        Tool("pelican", "pelican", ["pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"], "output", ["__pycache__"]),
+    ]
+    if shutil.which("node") and ELEVENTY.is_file():
+        found.append(Tool("eleventy", "eleventy", ["node", str(ELEVENTY), "--quiet"], "_site", [".cache"]))
+    return [t for t in found if (corpus / t.folder).is_dir() and (only is None or t.name in only)]
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB of the largest process of the tree, and the output.
+
+    The child is reaped with wait4 (not Popen.wait): its rusage ru_maxrss is the largest of the
+    child and every descendant it reaped (worker processes, Hugo's binary under its wrapper)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1700000000"}
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{output[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def clean(tool: Tool, where: Path) -> None:
+    for name in [tool.output, *tool.caches]:
+        path = where / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def edit_template(where: Path, n: int) -> None:
+    base = where / "templates" / "base.html"
+    text = re.sub(r"<!-- bench edit \d+ -->\n", "", base.read_text(encoding="utf-8"))
+    base.write_text(text.replace("<body>\n", f"<body>\n<!-- bench edit {n} -->\n", 1), encoding="utf-8")
+
+
+def written_of(output: str) -> int | None:
+    match = re.search(r"\((\d+) files written\)", output)
+    return int(match.group(1)) if match else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path, help="a folder written by benchmarks/corpus.py")
+    parser.add_argument("--runs", type=int, default=3, help="rounds per scenario (default 3)")
+    parser.add_argument("--tools", default=None, help="comma-separated subset, e.g. newshub,hugo")
+    parser.add_argument("--scenarios", default="cold,warm,noop")
+    parser.add_argument("--noop-tools", default="newshub,hugo", help="tools that also run the noop scenario (default newshub,hugo)")
+    parser.add_argument("--json", type=Path, default=None, help="result file (default: benchmarks/results/<corpus>.json)")
+    args = parser.parse_args()
+    corpus = args.corpus.resolve()
+    only = set(args.tools.split(",")) if args.tools else None
+    selected = tools(corpus, only)
+    scenarios = args.scenarios.split(",")
+    # newshub runs as a local checkout; make sure the subprocess imports this one.
+    os.environ["PYTHONPATH"] = str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    runs: list[Run] = []
+    for round_no in range(args.runs):
+        for scenario in scenarios:
+            for tool in selected:
+                where = corpus / tool.folder
+                if scenario == "cold":
+                    clean(tool, where)
+                elif scenario == "warm":
+                    if tool.name != "newshub":
+                        continue  # only newshub has a cache that survives a template edit
+                    if not (where / ".newshub-cache").exists():
+                        measure(tool.command, where)
+                    edit_template(where, time.time_ns())
+                elif tool.name not in args.noop_tools.split(","):
+                    continue  # a rebuild without a cache costs what a cold build does
+                elif not (where / tool.output).exists():
+                    measure(tool.command, where)  # noop needs a previous build
+                seconds, peak, output = measure(tool.command, where)
+                run = Run(tool.name, scenario, seconds, peak, written_of(output) if tool.name == "newshub" else None)
+                runs.append(run)
+                extra = f", {run.written} files written" if run.written is not None else ""
+                print(f"round {round_no + 1} {scenario:<5} {tool.name:<9} {seconds:7.2f} s {peak:7.0f} MB{extra}", flush=True)
+    table = summarize(runs, scenarios, [t.name for t in selected])
+    print()
+    print(table)
+    result = {
+        "corpus": str(corpus),
+        "articles": sum(1 for _ in (corpus / "newshub" / "content" / "news").glob("*.md")) if (corpus / "newshub").is_dir() else None,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "runs": [asdict(r) for r in runs],
+        "table": table,
+    }
+    out = args.json or HERE / "results" / f"{corpus.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out}")
+
+
+def summarize(runs: list[Run], scenarios: list[str], names: list[str]) -> str:
+    def med(tool: str, scenario: str, attr: str) -> float | None:
+        values = [getattr(r, attr) for r in runs if r.tool == tool and r.scenario == scenario]
+        return statistics.median(values) if values else None
+
+    hugo_cold = med("hugo", "cold", "seconds")
+    pelican_cold = med("pelican", "cold", "seconds")
+    lines = [
+        "| tool | scenario | median wall (s) | peak RSS, largest process (MB) | files rewritten | vs Hugo cold | vs Pelican cold |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in scenarios:
+        for name in names:
+            seconds = med(name, scenario, "seconds")
+            if seconds is None:
+                continue
+            peak = med(name, scenario, "peak_mb")
+            written = [r.written for r in runs if r.tool == name and r.scenario == scenario and r.written is not None]
+            vs_hugo = f"{seconds / hugo_cold:.2f}x" if hugo_cold else "-"
+            vs_pelican = f"{pelican_cold / seconds:.1f}x faster" if pelican_cold else "-"
+            rewritten = str(max(written)) if written else "-"
+            lines.append(f"| {name} | {scenario} | {seconds:.2f} | {peak:.0f} | {rewritten} | {vs_hugo} | {vs_pelican} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Work spread over all cores with forked worker processes: Markdown parsing and page rendering.
+
+Workers are forked after the parent has built what they need (the Markdown renderer, or the Site,
+the Jinja environment and the output writer), so nothing large is pickled on the way in: a task
+is a range of indexes. Results come back in input order, so a parallel build is byte for byte a
+serial one. Where fork is not available, everything runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .config import SiteConfig
+from .discover import Source
+from .errors import BuildError, Problem
+from .markdown import MarkdownRenderer
+from .model import Route
+from .parse import Parsed, parse
+from .render import Renderer
+from .urls import output_file
+from .write import SiteWriter
+
+STREAMED = frozenset({"feed", "project_feed", "sitemap"})  # pages that grow with the whole site
+MIN_PARALLEL = 64  # fewer items than this are not worth a process pool
+_CHUNK = 64
+
+# What forked workers inherit. Set only in the parent, right before the pool is created.
+_work: dict[str, Any] = {}
+
+Tick = Callable[[int], None]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs other threads (the preview server's watcher) could copy a held
+    # lock into the child; such a process builds serially.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def workers_for(jobs: int, count: int) -> int:
+    """How many processes to use: `jobs` 0 means all cores when there is enough work."""
+    if not _can_fork():
+        return 1
+    if jobs == 0:
+        return default_jobs() if count >= MIN_PARALLEL else 1
+    return max(1, min(jobs, count // 2 or 1))
+
+
+def _chunks(count: int, size: int = _CHUNK) -> list[tuple[int, int]]:
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None) -> Iterator[Any]:
+    """func over index ranges, in order, in `workers` forked processes."""
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        for (start, stop), result in zip(_chunks(count), pool.imap(func, _chunks(count)), strict=True):
+            if tick:
+                tick(stop - start)
+            yield result
+
+
+# --- parse ----------------------------------------------------------------------------------------
+
+
+def _parse_range(span: tuple[int, int]) -> list[Parsed]:
+    sources: Sequence[Source] = _work["sources"]
+    config: SiteConfig = _work["config"]
+    renderer: MarkdownRenderer = _work["renderer"]
+    return [parse(sources[i], config, renderer) for i in range(*span)]
+
+
+def parse_all(
+    sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
+) -> list[Parsed]:
+    workers = workers_for(jobs, len(sources))
+    if workers == 1:
+        out = []
+        for source in sources:
+            out.append(parse(source, config, renderer))
+            if tick:
+                tick(1)
+        return out
+    _work.update(sources=sources, config=config, renderer=renderer)
+    try:
+        return [parsed for chunk in _map(_parse_range, len(sources), workers, tick) for parsed in chunk]
+    finally:
+        _work.clear()
+
+
+# --- render and write ------------------------------------------------------------------------------
+
+
+def render_one(route: Route, renderer: Renderer, writer: SiteWriter) -> int:
+    rel = output_file(route.url)
+    if route.kind in STREAMED:
+        return writer.put_chunks(rel, renderer.render_chunks(route))
+    return writer.put(rel, renderer.render(route))
+
+
+def _render_range(span: tuple[int, int]) -> tuple[int, list[Problem]]:
+    routes: Sequence[Route] = _work["routes"]
+    renderer: Renderer = _work["renderer"]
+    writer: SiteWriter = _work["writer"]
+    written = 0
+    for i in range(*span):
+        try:
+            written += render_one(routes[i], renderer, writer)
+        except BuildError as exc:
+            return written, list(exc.problems)
+    return written, []
+
+
+def render_all(routes: Sequence[Route], renderer: Renderer, writer: SiteWriter, jobs: int, tick: Tick | None = None) -> int:
+    """Render every route into the writer's folder; the number of files written (not linked)."""
+    workers = workers_for(jobs, len(routes))
+    if workers == 1:
+        written = 0
+        for route in routes:
+            written += render_one(route, renderer, writer)
+            if tick:
+                tick(1)
+        return written
+    _work.update(routes=routes, renderer=renderer, writer=writer)
+    written, problems = 0, []
+    try:
+        for count, found in _map(_render_range, len(routes), workers, tick):
+            written += count
+            problems.extend(found)
+    finally:
+        _work.clear()
+    if problems:
+        raise BuildError(problems[:1])  # the serial build stops at the first failing page, too
+    return written

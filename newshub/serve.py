@@ -1,0 +1,363 @@
+"""`newshub serve`: the preview server. Serves the in-memory build of incremental.Preview with live
+reload, an error overlay, and nothing written into site/.
+
+The reload script and the overlay are added to HTML responses only here, at serve time, as
+same-origin files (a strict Content-Security-Policy still allows them); the build never sees them.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from .errors import Problem
+from .incremental import Preview
+from .pipeline import Options
+from .watch import WATCHED, Batch, Watcher
+
+PREFIX = "/__newshub__/"
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+IDLE = 0.3  # seconds without requests or rebuilds before pages are rendered ahead of being asked for
+KEEPALIVE = 15.0
+
+RELOAD_JS = b"""\
+// newshub preview: when the site changes (Server-Sent Events), fetch this page again and swap it
+// in, keeping the scroll position; a full reload when that is not possible.
+(() => {
+  let build = document.currentScript.dataset.build;
+  const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
+  const swap = async () => {
+    const response = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
+    if (!(response.headers.get("content-type") || "").startsWith("text/html")) return false;
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const script = next.querySelector('script[src="/__newshub__/reload.js"]');
+    if (!script || sheets(next.head) !== sheets(document.head)) return false;
+    for (const node of [...document.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) node.remove();
+    for (const node of [...next.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) document.head.append(node);
+    document.documentElement.lang = next.documentElement.lang;
+    document.body.replaceWith(next.body);
+    build = script.dataset.build;
+    return true;
+  };
+  const listen = () => {
+    const events = new EventSource("/__newshub__/events?since=" + encodeURIComponent(build));
+    events.addEventListener("reload", async () => {
+      events.close();
+      let swapped = false;
+      try { swapped = await swap(); } catch { swapped = false; }
+      if (swapped) listen(); else location.reload();
+    });
+  };
+  listen();
+})();
+"""
+
+OVERLAY_CSS = b"""\
+#newshub-overlay { position: fixed; inset: auto 0 0 0; z-index: 2147483647; max-height: 60vh; overflow: auto;
+  margin: 0; padding: 1rem 1.5rem; background: #3b0a0a; color: #fff; border-top: 4px solid #e5484d;
+  font: 14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; box-shadow: 0 -4px 24px rgba(0, 0, 0, .4); }
+#newshub-overlay h2 { margin: 0 0 .5rem; font-size: 15px; color: #ffb4b4; }
+#newshub-overlay ul { margin: 0; padding: 0; list-style: none; }
+#newshub-overlay li { margin: .25rem 0; white-space: pre-wrap; }
+#newshub-overlay p { margin: .5rem 0 0; color: #ddd; }
+"""
+
+TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+
+
+def resolve(raw: str) -> str | None:
+    """The output file a request path names, or None for anything that could leave the site: `..`
+    in any encoding, backslashes, NUL, empty segments (`//host`), absolute-form targets."""
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    try:
+        decoded = unquote(path, errors="strict") if "%" in path else path
+    except UnicodeDecodeError:
+        return None
+    if any(c in decoded for c in ("\\", "\x00", "%")):  # '%' left after one decoding: double encoding
+        return None
+    parts = decoded[1:].split("/")
+    if any(part in (".", "..") for part in parts) or any(part == "" for part in parts[:-1]):
+        return None
+    rel = "/".join(parts)
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+def host_allowed(header: str | None, bound: str, port: int) -> bool:
+    """Against DNS rebinding: only loopback names, or the name the server was bound to, with its port."""
+    if not header:
+        return False
+    names = set(LOOPBACK)
+    if bound not in ("", "0.0.0.0", "::"):
+        names.add(f"[{bound.lower()}]" if ":" in bound else bound.lower())
+    value = header.strip().lower()
+    if value in names:
+        return port == 80
+    name, sep, given = value.rpartition(":")
+    return bool(sep) and name in names and given == str(port)
+
+
+def inject(page: bytes, build: str, problems: list[Problem]) -> bytes:
+    """The overlay (when there are problems) and the reload script, before the last </body>."""
+    parts = []
+    if problems:
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
+        parts.append(
+            f'<link rel="stylesheet" href="{PREFIX}overlay.css"><div id="newshub-overlay" role="alert">'
+            f"<h2>newshub: the build failed; this is the last good version</h2><ul>{items}</ul>"
+            "<p>Fix the file and this page reloads.</p></div>"
+        )
+    parts.append(f'<script src="{PREFIX}reload.js" data-build="{html.escape(build)}" defer></script>')
+    extra = "".join(parts).encode()
+    at = page.rfind(b"</body>")
+    return page + extra if at < 0 else page[:at] + extra + page[at:]
+
+
+EMPTY_PAGE = b'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>newshub preview</title></head>\n<body></body></html>\n'
+
+
+class PreviewServer:
+    """The preview, the watcher, the background renderer and the HTTP server of one `serve`."""
+
+    def __init__(self, options: Options, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
+        self.httpd: ThreadingHTTPServer = server_class((host, port), _handler(self))
+        self.host = host
+        self.port = int(self.httpd.server_address[1])
+        url_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+        self.url = f"http://{url_host}:{self.port}"
+        self.preview = Preview(replace(options, base_url=self.url, progress=False))
+        self.boot = secrets.token_hex(4)
+        self.watcher = Watcher(options.root, self.apply)
+        self.active = time.monotonic()
+        self.stopping = threading.Event()
+        self.printed: list[Problem] = []
+        self.started = time.perf_counter()
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """The first build, before any thread starts (so it may parse in worker processes)."""
+        self.loaded_at = time.time()
+        self.preview.load()
+        count = len(self.preview.routes)
+        self.report(f"Loaded {count} pages in {time.perf_counter() - self.started:.2f} s")
+
+    def start(self) -> None:
+        self.watcher.start()
+        threading.Thread(target=self._render_ahead, name="newshub-render", daemon=True).start()
+        threading.Thread(target=self._catch_up, name="newshub-catch-up", daemon=True).start()
+
+    def _catch_up(self) -> None:
+        """A file saved while the first build ran (before the watcher started): look at everything
+        again. A file or folder changed since then has a newer mtime (a deletion changes its folder's)."""
+        since = self.loaded_at - 2.0  # file systems with coarse timestamps
+        for name in WATCHED:
+            for folder, _dirs, files in os.walk(self.preview.root / name):
+                for entry in [folder, *(os.path.join(folder, f) for f in files)]:
+                    try:
+                        if os.stat(entry).st_mtime >= since:
+                            self.watcher.push(Batch(config=True, templates=True, assets=True, rescan=True, events=1))
+                            return
+                    except OSError:
+                        continue
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.watcher.stop()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def token(self) -> str:
+        return f"{self.boot}-{self.preview.generation}"
+
+    # --- rebuilding ---------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> None:
+        start = time.perf_counter()
+        self.active = time.monotonic()
+        try:
+            if self.preview.apply(batch):
+                pending = len(self.preview.pending)
+                self.report(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms ({pending} pages to render)")
+        except Exception as exc:  # e.g. an unreadable folder: say so and keep serving; the next save retries
+            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        self.active = time.monotonic()
+
+    def report(self, success: str = "") -> None:
+        """Problems once each time they change, never a traceback; else the success line."""
+        problems = self.preview.errors
+        if problems != self.printed:
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr, flush=True)
+            if not problems:
+                print("Fixed: serving the new build", file=sys.stderr, flush=True)
+            self.printed = problems
+        elif success and not problems:
+            print(success, file=sys.stderr, flush=True)
+
+    def _render_ahead(self) -> None:
+        """Render pending pages while nobody is waiting, so that pages are ready and template
+        errors in pages nobody opened still show."""
+        announced = False
+        while not self.stopping.is_set():
+            if time.monotonic() - self.active < IDLE:
+                self.stopping.wait(IDLE / 3)
+                continue
+            job = self.preview.take_pending()
+            if job is None:
+                if not announced and not self.preview.errors:
+                    announced = True
+                    count = len(self.preview.files)
+                    print(f"All {count} files ready after {time.perf_counter() - self.started:.1f} s", file=sys.stderr, flush=True)
+                self.stopping.wait(IDLE / 3)
+                continue
+            file, route, renderer, epoch = job
+            data, problems = Preview._render(renderer, route)
+            self.preview.put_rendered(file, route, epoch, data, problems)
+            if problems:
+                self.report()
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def respond(self, handler: BaseHTTPRequestHandler, head: bool) -> None:
+        self.active = time.monotonic()
+        hosts = handler.headers.get_all("Host") or []
+        if len(hosts) != 1 or not host_allowed(hosts[0], self.host, self.port):
+            handler.close_connection = True
+            return self._send(handler, 400, b"Bad Request: unexpected Host header\n", "text/plain; charset=utf-8", head)
+        path = handler.path
+        if path.startswith(PREFIX):
+            return self._internal(handler, path, head)
+        file = resolve(path)
+        if file is not None and not self._inside(file):
+            file = None
+        data = self.preview.get(file) if file is not None else None
+        if data is not None and file:
+            return self._send(handler, 200, data, _content_type(file), head)
+        if file is not None and self.preview.has_dir(file):
+            return self._redirect(handler, "/" + quote(file) + "/")
+        page = self.preview.get("404.html")
+        status = 404 if self.preview.site is not None else 500
+        return self._send(handler, status, page or EMPTY_PAGE, "text/html; charset=utf-8", head)
+
+    def _inside(self, file: str) -> bool:
+        """An asset whose source is a symbolic link out of assets/ is never served."""
+        if not file.startswith("assets/"):
+            return True
+        folder = (self.preview.root / "assets").resolve()
+        for asset in list(self.preview.assets.values()):
+            if asset.url == "/" + file:
+                return (folder / asset.name).resolve().is_relative_to(folder)
+        return True
+
+    def _internal(self, handler: BaseHTTPRequestHandler, path: str, head: bool) -> None:
+        parts = urlsplit(path)
+        if parts.path == PREFIX + "reload.js":
+            return self._send(handler, 200, RELOAD_JS, "text/javascript; charset=utf-8", head)
+        if parts.path == PREFIX + "overlay.css":
+            return self._send(handler, 200, OVERLAY_CSS, "text/css; charset=utf-8", head)
+        if parts.path == PREFIX + "events" and not head:
+            return self._events(handler, parse_qs(parts.query).get("since", [""])[0])
+        return self._send(handler, 404, b"Not Found\n", "text/plain; charset=utf-8", head)
+
+    def _events(self, handler: BaseHTTPRequestHandler, since: str) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Cache-Control", "no-store")
+        handler.send_header("Connection", "close")  # the stream has no length: it ends with the connection
+        handler.close_connection = True
+        handler.end_headers()
+        changed = self.preview.changed
+        try:
+            while not self.stopping.is_set():
+                with changed:
+                    changed.wait_for(lambda: self.token() != since or self.stopping.is_set(), timeout=KEEPALIVE)
+                    now = self.token()
+                if now != since:
+                    handler.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                    handler.wfile.flush()
+                    return
+                handler.wfile.write(b": keep-alive\n\n")
+                handler.wfile.flush()
+        except OSError:  # the page went away
+            return
+
+    def _redirect(self, handler: BaseHTTPRequestHandler, location: str) -> None:
+        handler.send_response(301)
+        handler.send_header("Location", location)  # a path of this site: one leading slash, never //host
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    def _send(self, handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str, head: bool) -> None:
+        if kind.startswith("text/html"):
+            data = inject(data, self.token(), self.preview.errors)
+        handler.send_response(status)
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("Cache-Control", "no-store")
+        handler.send_header("X-Content-Type-Options", "nosniff")
+        handler.end_headers()
+        if not head:
+            handler.wfile.write(data)
+
+
+def _content_type(file: str) -> str:
+    suffix = Path(file).suffix
+    return TYPES.get(suffix) or mimetypes.guess_type(file)[0] or "application/octet-stream"
+
+
+def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "newshub-preview"
+        sys_version = ""
+        protocol_version = "HTTP/1.1"  # keep-alive: a reload fetches the page and its files on open connections
+
+        def do_GET(self) -> None:
+            server.respond(self, head=False)
+
+        def do_HEAD(self) -> None:
+            server.respond(self, head=True)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the terminal shows builds and errors, not every request
+
+    return Handler
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True, open_browser: bool = False) -> int:
+    options = replace(options, drafts=drafts)
+    try:
+        server = PreviewServer(options, host, port)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {host}: other machines can read this preview, drafts included", file=sys.stderr, flush=True)
+    server.load()
+    server.start()
+    print(f"Serving {options.root.name} at {server.url}/ (drafts {'shown' if drafts else 'hidden'}; Ctrl+C to stop)", flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(server.url + "/",), daemon=True).start()
+    try:
+        server.httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stopping.set()
+        server.watcher.stop()
+        server.httpd.server_close()
+    return 0

@@ -1,0 +1,183 @@
+"""watch: file-system events into debounced batches of changes, sorted by kind.
+
+Editors save in many steps (vim renames the file to a backup and writes a new one, gedit and
+JetBrains write a temporary file and rename it over, `sed -i` renames its sedXXXXXX file), so an
+event only names a path to look at again: the batch is read once the events have stopped, and a
+half-finished save is never seen. Swap, backup and probe files are dropped here; whether a path
+really changed is decided by comparing bytes when the batch is applied.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_FILE
+from .discover import is_scratch, section_of
+
+WATCHED = ("content", "templates", "assets")  # never site/: the preview would rebuild on its own output
+QUIET = 0.01  # seconds without events that end a batch: an editor's save takes about a millisecond
+MAX_WAIT = 3.0  # a batch is applied at the latest this long after its first event
+
+
+@dataclass
+class Batch:
+    """Paths to look at again, relative to the project root, by kind of change."""
+
+    content: set[str] = field(default_factory=set)  # content/<section>/<file>
+    config: bool = False  # content/site.yaml
+    templates: bool = False
+    assets: bool = False
+    rescan: bool = False  # a folder in content/ came or went: read every content file again
+    events: int = 0  # how many events went into it
+
+    def __bool__(self) -> bool:
+        return bool(self.content or self.config or self.templates or self.assets or self.rescan)
+
+    def merge(self, other: Batch) -> None:
+        self.content |= other.content
+        self.config |= other.config
+        self.templates |= other.templates
+        self.assets |= other.assets
+        self.rescan |= other.rescan
+        self.events += other.events
+
+
+def _ignored(name: str) -> bool:
+    # vim probes whether it may write a folder with a file named 4913 (then 5036, ...).
+    return is_scratch(name) or name.isdigit()
+
+
+def classify_path(rel: str, is_directory: bool, batch: Batch) -> None:
+    """Add one changed path (relative, forward slashes) to `batch`, or nothing if newshub does not read it."""
+    parts = rel.split("/")
+    if parts[0] not in WATCHED or any(_ignored(part) for part in parts[1:]):
+        return
+    if parts[0] == "templates":
+        batch.templates = True
+    elif parts[0] == "assets":
+        batch.assets = True
+    elif rel == CONFIG_FILE:
+        batch.config = True
+    elif is_directory and len(parts) <= 2:
+        batch.rescan = True
+    elif section_of(rel) is not None:  # a temporary name (tmp123, sedXXXXXX) only matters once renamed
+        batch.content.add(rel)
+
+
+def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:
+    """One watchdog event (paths relative to the project root) as a Batch."""
+    batch = Batch(events=1)
+    if event_type in ("opened", "closed_no_write") or (is_directory and event_type == "modified"):
+        return batch  # reads, and a folder's own mtime, change nothing
+    classify_path(src, is_directory, batch)
+    if event_type == "moved" and dest:
+        classify_path(dest, is_directory, batch)
+    return batch
+
+
+class Debouncer:
+    """Collects batches until QUIET seconds pass without one (or MAX_WAIT after the first).
+
+    Driven by explicit times, so tests replay recorded event sequences without sleeping."""
+
+    def __init__(self, quiet: float = QUIET, max_wait: float = MAX_WAIT) -> None:
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self.pending = Batch()
+        self.first = 0.0
+        self.last = 0.0
+
+    def add(self, batch: Batch, now: float) -> None:
+        if not batch:
+            return  # an ignored event neither starts nor extends the wait
+        if not self.pending:
+            self.first = now
+        self.last = now
+        self.pending.merge(batch)
+
+    def due(self, now: float) -> Batch | None:
+        """The collected batch if it is time to apply it, else None."""
+        if not self.pending or (now - self.last < self.quiet and now - self.first < self.max_wait):
+            return None
+        batch, self.pending = self.pending, Batch()
+        return batch
+
+    def wait_time(self, now: float) -> float | None:
+        """Seconds until due() could return a batch; None when nothing is pending."""
+        if not self.pending:
+            return None
+        return max(0.0, min(self.last + self.quiet, self.first + self.max_wait) - now)
+
+
+class Watcher:
+    """watchdog on content/, templates/ and assets/; `apply` runs in one thread, one batch at a time,
+    so events that arrive during a rebuild form the next batch."""
+
+    def __init__(self, root: Path, apply: Callable[[Batch], None], quiet: float = QUIET) -> None:
+        self.root = root
+        self.apply = apply
+        self.debouncer = Debouncer(quiet)
+        self.cond = threading.Condition()
+        self.stopped = False
+        self.thread = threading.Thread(target=self._run, name="newshub-rebuild", daemon=True)
+        self.observer: object | None = None
+
+    def feed(self, event_type: str, src: str, dest: str = "", is_directory: bool = False) -> None:
+        self.push(classify(event_type, self._rel(src), self._rel(dest) if dest else "", is_directory))
+
+    def push(self, batch: Batch) -> None:
+        with self.cond:
+            self.debouncer.add(batch, time.monotonic())
+            self.cond.notify()
+
+    def _rel(self, path: str | bytes) -> str:
+        text = os.fsdecode(path)
+        try:
+            return Path(text).relative_to(self.root).as_posix()
+        except ValueError:
+            return ""
+
+    def start(self) -> None:
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                watcher.feed(event.event_type, os.fsdecode(event.src_path), os.fsdecode(event.dest_path), event.is_directory)
+
+        observer = Observer()
+        for name in WATCHED:
+            folder = self.root / name
+            if folder.is_dir():
+                observer.schedule(Handler(), str(folder), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self.observer = observer
+        self.thread.start()
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify()
+        observer = self.observer
+        if observer is not None:
+            observer.stop()  # type: ignore[attr-defined]
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                batch = None
+                while not self.stopped and batch is None:
+                    batch = self.debouncer.due(time.monotonic())
+                    if batch is None:
+                        self.cond.wait(self.debouncer.wait_time(time.monotonic()))
+                if self.stopped or batch is None:
+                    return
+            self.apply(batch)

@@ -1,0 +1,166 @@
+"""Parallel builds and the build cache give byte-identical output; no-op builds touch nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+import newshub.parallel
+from newshub.cache import _MAGIC, CACHE_DIR
+from newshub.errors import BuildError
+from newshub.pipeline import Options, build
+from newshub.progress import Progress
+from newshub.write import SiteWriter, write_site
+
+from .conftest import MakeSite, tree
+
+
+def _files(n: int = 12) -> dict[str, str]:
+    files = {}
+    for i in range(n):
+        body = f"## Part {i}\n\nText with a [link](/news/a-{(i + 1) % n}/) and **bold**.\n\n- one\n- two\n"
+        if i % 3 == 0:
+            body += "\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        files[f"content/news/2024-01-{i + 1:02d}-a-{i}.md"] = f"---\ntitle: Article {i}\ntags: [t{i % 3}, common]\n---\n\n{body}"
+        if i % 4 == 0:
+            files[f"content/news/a-{i}.zh.md"] = f"---\ntitle: 文章 {i}\ndate: 2024-01-{i + 1:02d}\n---\n\n中文正文 {i}。\n"
+    files["content/pages/about.md"] = "---\ntitle: About\n---\n\nAbout us.\n"
+    return files
+
+
+def _build(root: Path, out: str, **kw: object) -> tuple[dict[str, bytes], int]:
+    report = build(Options(root=root, output=root / out, **kw))  # type: ignore[arg-type]
+    return tree(root / out), report.written
+
+
+def test_parallel_output_is_identical_to_serial(make_site: MakeSite) -> None:
+    root = make_site(_files())
+    serial, _ = _build(root, "serial", jobs=1, cache=False)
+    parallel, _ = _build(root, "parallel", jobs=2, cache=False)
+    assert serial == parallel
+    assert any(rel.endswith("feed.xml") for rel in serial)
+
+
+def test_cached_output_is_identical_to_uncached(make_site: MakeSite) -> None:
+    root = make_site(_files())
+    plain, _ = _build(root, "plain", cache=False, jobs=1)
+    assert not (root / CACHE_DIR).exists()
+    cold, _ = _build(root, "cold", jobs=2)
+    assert (root / CACHE_DIR).is_dir()
+    warm, _ = _build(root, "warm", jobs=2)
+    assert plain == cold == warm
+
+
+def test_template_change_rerenders_without_parsing(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site(_files())
+    _build(root, "site", jobs=1)
+    calls: list[str] = []
+    real = newshub.parallel.parse
+    monkeypatch.setattr(newshub.parallel, "parse", lambda source, *a: calls.append(source.rel) or real(source, *a))
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body>\n<!-- edited -->"), encoding="utf-8")
+    after, written = _build(root, "site", jobs=1)
+    assert calls == []
+    assert written > 0
+    assert b"<!-- edited -->" in after["index.html"]
+    (root / "content" / "news" / "2024-01-01-a-0.md").write_text("---\ntitle: Changed\n---\n\nNew.\n", encoding="utf-8")
+    _build(root, "site", jobs=1)
+    assert calls == ["content/news/2024-01-01-a-0.md"]
+
+
+def test_noop_build_rewrites_nothing(make_site: MakeSite) -> None:
+    root = make_site(_files())
+    first, _ = _build(root, "site")
+    stats = {rel: os.stat(root / "site" / rel) for rel in first}
+    for kw in ({}, {"cache": False}):
+        again, written = _build(root, "site", **kw)
+        assert written == 0
+        assert again == first
+        for rel, st in stats.items():
+            now = os.stat(root / "site" / rel)
+            assert (now.st_ino, now.st_mtime_ns) == (st.st_ino, st.st_mtime_ns), rel
+
+
+def test_noop_build_still_validates(make_site: MakeSite) -> None:
+    root = make_site(_files())
+    _build(root, "site")
+    (root / "content" / "news" / "broken.md").write_text("---\ntitle: No date\n---\n\nx\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        _build(root, "site")
+
+
+def test_tampered_output_is_repaired(make_site: MakeSite) -> None:
+    root = make_site(_files())
+    first, _ = _build(root, "site")
+    (root / "site" / "index.html").write_bytes(b"tampered")
+    (root / "site" / "news" / "a-1" / "index.html").unlink()
+    again, written = _build(root, "site")
+    assert again == first
+    assert written == 2
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"garbage",
+        _MAGIC + b"truncated",
+        _MAGIC + pickle.dumps({"env": "other"}) + hashlib.sha256(pickle.dumps({"env": "other"})).hexdigest().encode(),
+    ],
+    ids=["garbage", "truncated", "foreign"],
+)
+def test_corrupt_or_foreign_cache_is_discarded(make_site: MakeSite, blob: bytes) -> None:
+    root = make_site(_files())
+    plain, _ = _build(root, "plain", cache=False)
+    (root / CACHE_DIR).mkdir()
+    (root / CACHE_DIR / "parse.pickle").write_bytes(blob)
+    report = build(Options(root=root, output=root / "site"))
+    assert any("cache discarded" in w.message for w in report.warnings)
+    assert tree(root / "site") == plain
+    report = build(Options(root=root, output=root / "site2"))  # rebuilt: trusted again
+    assert not report.warnings
+
+
+def test_parse_errors_are_the_same_in_parallel(make_site: MakeSite) -> None:
+    files = _files()
+    files["content/news/bad-1.md"] = "---\ntitle: x\nunknown: 1\n---\n\nx\n"
+    files["content/news/bad-2.md"] = "---\ndate: 2024-01-01\n---\n\nx\n"
+    root = make_site(files)
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildError) as exc:
+            build(Options(root=root, jobs=jobs, cache=False))
+        found.append([str(p) for p in exc.value.problems])
+    assert found[0] == found[1]
+    assert len(found[0]) == 3
+
+
+def test_progress_is_drawn_only_on_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = Progress(True, stream)
+    progress.start("parse", 10)
+    progress.tick(10)
+    assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "new",
+    [[b"abc", b"def"], [b"abc", b"dXf"], [b"abc"], [b"abc", b"def", b"g"], [], [b"Xbc", b"def"]],
+    ids=["same", "changed-middle", "shorter", "longer", "empty", "changed-first"],
+)
+def test_streamed_files_are_compared_while_made(tmp_path: Path, new: list[bytes]) -> None:
+    (tmp_path / "content").mkdir()
+    out = tmp_path / "site"
+    write_site(tmp_path, out, {"feed.xml": b"abcdef", "keep.html": b"k"})
+    before = os.stat(out / "feed.xml")
+    writer = SiteWriter(tmp_path, out)
+    written = writer.put_chunks("feed.xml", iter(new))
+    writer.commit(["feed.xml"])
+    assert (out / "feed.xml").read_bytes() == b"".join(new)
+    assert written == (b"".join(new) != b"abcdef")
+    assert (os.stat(out / "feed.xml").st_ino == before.st_ino) == (not written)
+    assert not (out / "keep.html").exists()

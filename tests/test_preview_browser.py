@@ -1,0 +1,95 @@
+"""The preview in a real browser: Chromium through Playwright against `newshub serve` in a subprocess,
+with a strict Content-Security-Policy added to every page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from .conftest import MakeSite
+from .preview_server import running
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'"
+ARTICLE = "content/news/2024-05-01-hello.md"
+GOOD = "---\ntitle: Hello\ndate: 2024-05-01\ntags: [health]\n---\n\nThe first sentence.\n"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def with_csp(route: Route) -> None:
+    if route.request.resource_type != "document":
+        route.continue_()
+        return
+    response = route.fetch()
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+
+def open_page(browser: Browser) -> tuple[Page, list[str]]:
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    page.route("**/*", with_csp)
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return page, violations
+
+
+def test_edit_break_fix_delete_in_the_browser(make_site: MakeSite, browser: Browser) -> None:
+    root = make_site({ARTICLE: GOOD, "content/news/2024-04-01-plan.md": "---\ntitle: Plan\ndate: 2024-04-01\ndraft: true\n---\n\nDraft.\n"})
+    with running(root, "--no-cache") as server:
+        page, violations = open_page(browser)
+        response = page.goto(server.url + "/news/hello/")
+        assert response is not None and response.status == 200
+        page.get_by_text("The first sentence.").wait_for()
+
+        # Drafts are shown, with their badge.
+        page.goto(server.url + "/news/plan/")
+        assert page.locator(".badge.draft").first.is_visible()
+        page.goto(server.url + "/news/hello/")
+
+        # An edit on disk reloads the open page.
+        (root / ARTICLE).write_text(GOOD.replace("The first sentence.", "A sentence written later."), encoding="utf-8")
+        page.get_by_text("A sentence written later.").wait_for()
+
+        # Broken YAML: the last good page stays, under an overlay naming the file and line.
+        (root / ARTICLE).write_text("---\ntitle: Hello\ndate: [2024-05-01\n---\n\nBroken.\n", encoding="utf-8")
+        overlay = page.locator("#newshub-overlay")
+        overlay.wait_for()
+        assert f"{ARTICLE}:3:" in overlay.inner_text() or f"{ARTICLE}:4:" in overlay.inner_text()
+        assert page.get_by_text("A sentence written later.").is_visible()
+
+        # Fixed: the overlay goes and the new text shows.
+        (root / ARTICLE).write_text(GOOD.replace("The first sentence.", "Fixed and saved."), encoding="utf-8")
+        page.get_by_text("Fixed and saved.").wait_for()
+        overlay.wait_for(state="detached")
+
+        # A stylesheet change gives it a new hashed URL: a full reload.
+        css = root / "assets/css/site.css"
+        with page.expect_navigation():
+            css.write_text(css.read_text(encoding="utf-8") + "\n.prose { color: #111; }\n", encoding="utf-8")
+        page.get_by_text("Fixed and saved.").wait_for()
+
+        # Deleted: the open page turns into the 404 page; the news list no longer links it.
+        (root / ARTICLE).unlink()
+        page.get_by_text("Fixed and saved.").wait_for(state="detached")
+        response = page.goto(server.url + "/news/hello/")
+        assert response is not None and response.status == 404
+        page.goto(server.url + "/news/")
+        assert page.locator('a[href="/news/hello/"]').count() == 0
+        assert page.locator('a[href="/news/plan/"]').count() == 1
+        assert violations == []
+        page.close()
+        _, err = server.output()
+    assert "Traceback" not in err
+    assert err.count(f"error: {ARTICLE}:") == 1  # the terminal shows the error once
