@@ -153,6 +153,12 @@ class Preview:
     # --- reading ---------------------------------------------------------------------------------
 
     @property
+    def all_warnings(self) -> list[Problem]:
+        """What a full build would print as warnings now: discover's and every file's parse."""
+        with self.lock:
+            return sorted({*self.warnings, *(w for entry in self.entries.values() for w in entry.parsed.warnings)})
+
+    @property
     def errors(self) -> list[Problem]:
         """What a full build would stop with now (first failing stage), and pages that failed to render."""
         for stage in STAGES:

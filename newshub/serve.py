@@ -145,6 +145,7 @@ class PreviewServer:
         self.active = time.monotonic()
         self.stopping = threading.Event()
         self.printed: list[Problem] = []
+        self.warned: set[Problem] = set()
         self.started = time.perf_counter()
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -198,7 +199,11 @@ class PreviewServer:
         self.active = time.monotonic()
 
     def report(self, success: str = "") -> None:
-        """Problems once each time they change, never a traceback; else the success line."""
+        """New warnings once; problems once each time they change, never a traceback; else the success line."""
+        for warning in self.preview.all_warnings:
+            if warning not in self.warned:  # each once, like the errors: not again on every save
+                self.warned.add(warning)
+                print(f"warning: {warning}", file=sys.stderr, flush=True)
         problems = self.preview.errors
         if problems != self.printed:
             for problem in problems:

@@ -207,3 +207,24 @@ def test_the_server_starts_when_the_first_build_fails(tmp_path: Path) -> None:
         _, err = srv.output()
     assert "Traceback" not in err
     assert err.count("error: content/news/2024-05-01-hello.md:") == 1
+
+
+def test_warnings_are_printed_once_like_a_build_prints_them(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "assets", root / "assets")
+    (root / "content/news").mkdir(parents=True)
+    (root / "content/site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+    article = root / "content/news/2024-05-01-hello.md"
+    article.write_text("---\ntitle: Hello\n---\nText.\n\n<script>alert(1)</script>\n", encoding="utf-8")
+    with running(root, "--no-cache") as srv:
+        article.write_text("---\ntitle: Hello\n---\nText, edited.\n\n<script>alert(1)</script>\n", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while b"edited" not in srv.get("/news/hello/")[2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _, err = srv.output()
+    build = run_cli(root, "check")
+    expected = [line for line in build.stderr.splitlines() if line.startswith("warning: content/news/")]
+    assert expected, build.stderr
+    for line in expected:
+        assert err.count(line) == 1, err
