@@ -38,8 +38,18 @@ def compose(text: str, path: str, offset: int = 0) -> MappingNode | None:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark is not None else 0
         what = exc.problem or exc.context or "syntax error"
+        context, opened = exc.context or "", exc.context_mark
+        # An unclosed quote or bracket is only noticed where the text runs out (often the closing
+        # '---') or at a later line; point at the line that opened it, and name the later line.
+        if opened is not None and context.endswith("quoted scalar") and what == "found unexpected end of stream":
+            mark, what = opened, "a quoted value starts on this line and is never closed; add the closing quote"
+        elif opened is not None and exc.problem_mark is not None and context.endswith(("flow sequence", "flow mapping")):
+            later = exc.problem_mark.line + 1 + offset
+            kind, bracket = ("list", "]") if context.endswith("sequence") else ("mapping", "}")
+            if later != opened.line + 1 + offset:
+                mark, what = opened, f"the {kind} opened on this line is not closed with '{bracket}' before line {later} ({what})"
+        line = (mark.line + 1 + offset) if mark is not None else 0
         raise fail(
             path, line, f"invalid YAML: {what}; check the indentation and quote values that contain ': ' or start with a special character"
         ) from None

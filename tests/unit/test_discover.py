@@ -1,0 +1,73 @@
+"""discover: which files are content, in a stable order; everything else is skipped with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newshub.discover import discover, is_scratch, section_of
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_content_files_in_a_stable_order_with_their_bytes(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "content/news/b.md": "b",
+            "content/news/a.zh.md": "a",
+            "content/projects/p.yaml": "p",
+            "content/partners/x.yaml": "x",
+            "content/pages/about.md": "about",
+            "content/site.yaml": "s",
+        },
+    )
+    sources, warnings, errors = discover(tmp_path)
+    assert [(s.rel, s.section, s.data) for s in sources] == [
+        ("content/news/a.zh.md", "news", b"a"),
+        ("content/news/b.md", "news", b"b"),
+        ("content/pages/about.md", "pages", b"about"),
+        ("content/partners/x.yaml", "partners", b"x"),
+        ("content/projects/p.yaml", "projects", b"p"),
+    ]
+    assert warnings == [] and errors == []
+
+
+def test_wrong_extensions_are_warned_about_and_scratch_files_are_silent(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "content/news/notes.txt": "",
+            "content/projects/p.yml": "",
+            "content/news/.a.md.swp": "",
+            "content/news/a.md~": "",
+            "content/news/#a.md#": "",
+            "content/news/.hidden.md": "",
+        },
+    )
+    sources, warnings, _ = discover(tmp_path)
+    assert sources == []
+    assert [str(w) for w in warnings] == [
+        "content/news/notes.txt: ignored: only .md files are read in content/news/",
+        "content/projects/p.yml: ignored: rename it to end in .yaml",
+    ]
+
+
+@pytest.mark.parametrize("name", [".a.md.swp", "a.md~", "#a.md#", "a.md.bak", "a.md.tmp", "a.md___jb_tmp___", ".goutputstream-XYZ1"])
+def test_editor_scratch_names(name: str) -> None:
+    assert is_scratch(name)
+
+
+def test_section_of() -> None:
+    assert section_of("content/news/a.md") == "news"
+    assert section_of("content/projects/p.yaml") == "projects"
+    assert section_of("content/news/a.yaml") is None
+    assert section_of("content/news/sub/a.md") is None
+    assert section_of("content/site.yaml") is None
+    assert section_of("templates/news/a.md") is None
