@@ -151,7 +151,7 @@ def write_newshub(root: Path, articles: list[dict[str, object]]) -> None:
     for sub in ("news", "projects", "partners", "pages"):
         (c / sub).mkdir(parents=True)
     (c / "site.yaml").write_text(
-        "title:\n  en: Benchmark Hub\n  zh: 基准\nbase_url: https://bench.example.org\nlanguages: [en, zh]\ntimezone: UTC\nper_page: 10\n",
+        "title:\n  en: Benchmark Hub\n  zh: 基准\nbase_url: https://bench.example.org\nlanguages: [en, zh]\ntimezone: UTC\nper_page: 10\nfeed_limit: 50\n",
         encoding="utf-8",
     )
     (c / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nAbout this hub.\n", encoding="utf-8")
@@ -186,6 +186,7 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 TAG_FEED_ATOM = "feeds/tag.{slug}.atom.xml"
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
+FEED_MAX_ITEMS = 50
 ARTICLE_URL = "news/{slug}/"
 ARTICLE_SAVE_AS = "news/{slug}/index.html"
 ARTICLE_LANG_URL = "{lang}/news/{slug}/"
@@ -237,6 +238,8 @@ disableKinds = ["section"]
   home = ["HTML", "RSS"]
   taxonomy = ["HTML"]
   term = ["HTML", "RSS"]
+[services.rss]
+  limit = 50
 """
 
 HUGO_LAYOUTS = {
@@ -334,8 +337,8 @@ permalink: /feed.xml
 eleventyExcludeFromCollections: true
 ---
 <?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Benchmark Hub</title>
-{% for a in collections.news %}<entry><title>{{ a.data.title }}</title><link href="https://bench.example.org{{ a.url }}"/><updated>{{ a.date | day }}</updated><content type="html">{{ a.content }}</content></entry>
-{% endfor %}</feed>
+{% for a in collections.news | reverse %}{% if loop.index <= 50 %}<entry><title>{{ a.data.title }}</title><link href="https://bench.example.org{{ a.url }}"/><updated>{{ a.date | day }}</updated><content type="html">{{ a.content }}</content></entry>
+{% endif %}{% endfor %}</feed>
 """,
 }
 

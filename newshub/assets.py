@@ -29,10 +29,13 @@ def load_assets(root: Path) -> dict[str, Asset]:
     assets: dict[str, Asset] = {}
     if not folder.is_dir():
         return assets
+    inside = root.resolve()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if any(is_scratch(part) for part in rel.split("/")):
             continue
+        if not path.resolve().is_relative_to(inside):
+            continue  # a symbolic link out of the project (a secret, /proc/self/environ) is never published
         data = path.read_bytes()
         assets[rel] = Asset(rel, "/assets/" + hashed_name(rel, data), data)
     return assets

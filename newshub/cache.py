@@ -5,7 +5,8 @@ site.yaml that parsing reads (languages, time zone, HTML allowlist, base path), 
 of newshub, Python-Markdown, nh3 and Python. A template or site title change therefore re-renders
 pages without re-parsing Markdown. The cache file starts with a magic line and ends with a SHA-256
 digest of its payload; a file that is truncated, corrupt, from another version or written by
-anything else is discarded and rebuilt, never trusted: the digest is checked before unpickling.
+anything else is discarded and rebuilt, never trusted: the digest, keyed with a secret of this
+user's (see _secret), is checked before unpickling.
 
 The cache also remembers the last successful build (a fingerprint of every input and a manifest
 of the output files' size, mtime and inode), so that a no-op build can prove the output folder is
@@ -14,9 +15,12 @@ already exactly what it would write, and skip rendering.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -156,10 +160,42 @@ def _dump(path: Path, payload: dict[str, Any]) -> None:
         raise
 
 
+_KEY: list[bytes] = []
+
+
+def _secret() -> bytes:
+    """This user's key for cache digests, kept outside every project (~/.cache/newshub/cache-key).
+
+    A plain SHA-256 is not enough: anyone can compute it for a pickle that runs code when loaded,
+    so a .newshub-cache/ committed to a repository (and built in CI) would run that code. Keyed
+    with a secret only this machine has, a cache is trusted only if this user wrote it. Without a
+    writable home the key lives for one process: caches are then rebuilt, never trusted."""
+    if not _KEY:
+        key = secrets.token_bytes(32)
+        try:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newshub"
+            base.mkdir(parents=True, exist_ok=True)
+            path = base / "cache-key"
+            if not path.exists():
+                fd, tmp = tempfile.mkstemp(dir=base)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(key)
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)  # atomic: the first process to get here sets the key
+                os.unlink(tmp)
+            stored = path.read_bytes()
+            if len(stored) == 32:
+                key = stored
+        except (OSError, RuntimeError):  # RuntimeError: no home folder
+            pass
+        _KEY.append(key)
+    return _KEY[0]
+
+
 class _HashingWriter:
     def __init__(self, handle: Any) -> None:
         self.handle = handle
-        self.digest = hashlib.sha256()
+        self.digest = hmac.new(_secret(), digestmod=hashlib.sha256)
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
@@ -174,7 +210,7 @@ def _verified(handle: BinaryIO) -> bool:
     size = os.fstat(handle.fileno()).st_size
     if size < len(_MAGIC) + _DIGEST or handle.read(len(_MAGIC)) != _MAGIC:
         return False
-    digest = hashlib.sha256()
+    digest = hmac.new(_secret(), digestmod=hashlib.sha256)
     left = size - len(_MAGIC) - _DIGEST
     while left > 0:
         block = handle.read(min(left, 1 << 20))
@@ -182,7 +218,7 @@ def _verified(handle: BinaryIO) -> bool:
             return False
         digest.update(block)
         left -= len(block)
-    return handle.read(_DIGEST) == digest.hexdigest().encode()
+    return hmac.compare_digest(handle.read(_DIGEST), digest.hexdigest().encode())
 
 
 def fingerprint(parts: list[bytes]) -> str:

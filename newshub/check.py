@@ -6,7 +6,7 @@ import unicodedata
 
 from .errors import Problem
 from .model import Site
-from .urls import RESERVED_TOP, slugify
+from .urls import RESERVED_TOP, slug_problem, slugify
 
 
 def check(site: Site) -> list[Problem]:
@@ -25,8 +25,11 @@ def check(site: Site) -> list[Problem]:
         for pid in article.partners:
             ref(article.source, article.lines.get("partners", 0), "partner", pid, partners)
         for tag in article.tags:
-            if not slugify(tag):
+            tag_slug = slugify(tag)
+            if not tag_slug:
                 add(Problem(article.source, article.lines.get("tags", 0), f"tag '{tag}' has no letters or digits to make a URL from"))
+            elif why := slug_problem(tag_slug):  # 'CON' -> tags/con/, a folder Windows cannot hold
+                add(Problem(article.source, article.lines.get("tags", 0), f"tag '{tag}': {why}"))
         if article.slug == "page":
             add(Problem(article.source, article.lines.get("slug", 0), "slug 'page' is taken by the news list's pagination; choose another"))
     for project in projects.values():
@@ -34,9 +37,11 @@ def check(site: Site) -> list[Problem]:
             ref(project.source, project.lines.get("partners", 0), "partner", pid, partners)
         if project.lead:
             ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partners)
+    reserved: set[str] = set()  # already reported: not reported again as a URL collision
     for page in site.pages:
-        if page.slug.lower() in RESERVED_TOP or page.slug in site.config.languages:
+        if page.slug.lower() in RESERVED_TOP or page.slug.lower() in site.config.languages:
             add(Problem(page.source, page.lines.get("slug", 0), f"slug '{page.slug}' is used by the site itself; choose another"))
+            reserved.add(page.source)
 
     # Two outputs at one path, also when they differ only in case or Unicode form: on macOS and
     # Windows file systems, and on many CDNs, they would overwrite each other.
@@ -44,6 +49,8 @@ def check(site: Site) -> list[Problem]:
     for route in site.routes:
         folded = unicodedata.normalize("NFC", route.url).casefold()
         other = seen.setdefault(folded, route.source or route.url)
-        if other != (route.source or route.url):
-            add(Problem(route.source or other, 0, f"{route.url} is also produced by {other}; give one of them another slug"))
+        if other != (route.source or route.url) and not reserved & {route.source, other}:
+            item = site.by_source.get(route.source) if route.source else None
+            line = item.lines.get("slug", 0) if item is not None else 0
+            add(Problem(route.source or other, line, f"{route.url} is also produced by {other}; give one of them another slug"))
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ class SiteConfig:
     author: str
     retain: tuple[str, ...]
     html: HtmlPolicy
+    feed_limit: int = 50  # entries in each Atom feed: the latest articles (Hugo's rssLimit)
 
     @property
     def default_language(self) -> str:
@@ -96,11 +98,24 @@ SITE = s.Schema(
         "author": s.Field(s.text, default=""),
         "retain": s.Field(s.text_list, default=(".git", "CNAME", ".well-known")),
         "html": s.Field(s.mapping_of(_HTML), default=None),
+        "feed_limit": s.Field(s.positive_int, default=50),
     },
 )
 
 
+def check_source_date_epoch() -> None:
+    """SOURCE_DATE_EPOCH (reproducible builds) must be a whole number when set; render reads it."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is not None and not value.strip().isdigit():
+        raise fail("SOURCE_DATE_EPOCH", 0, f"'{value}' is not a whole number of seconds since 1970; unset it or fix it")
+
+
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+    check_source_date_epoch()
+    if base_url is not None and (
+        scheme_of(base_url) not in ("http", "https") or "//" not in base_url or any(c in base_url for c in "\"'<> ")
+    ):
+        raise fail("--base-url", 0, f"'{base_url}' must be an absolute http(s) URL such as https://staging.example.org")
     path = root / CONFIG_FILE
     if not path.is_file():
         raise fail(CONFIG_FILE, 0, "not found; create it with at least 'title:' and 'base_url:'")
@@ -126,6 +141,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         description=values["description"] or {},
         author=values["author"],
         retain=values["retain"],
+        feed_limit=values["feed_limit"],
         html=HtmlPolicy(
             tags=tuple(sorted(set(DEFAULT_HTML_TAGS) | set(html["tags"]) | ({"iframe"} if html["iframe_hosts"] else set()))),
             iframe_hosts=tuple(html["iframe_hosts"]),

@@ -57,6 +57,10 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             if not path.is_file() or not path.name.endswith(ext):
                 warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
                 continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+                # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
+                errors.append(Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into content/{section}/"))
+                continue
             try:
                 sources.append(Source(rel, section, path.read_bytes()))
             except OSError as exc:

@@ -6,6 +6,7 @@ allowlist) is reported as a positioned warning instead of vanishing silently.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
 from .config import HtmlPolicy
 from .errors import Problem, fail
@@ -24,6 +26,13 @@ from .urls import href, is_safe_link, scheme_of
 MAX_NESTING = 40  # deeper block nesting is refused: Python-Markdown recurses per level
 _NESTING = re.compile(rf"^(?:[ \t]*>){{{MAX_NESTING + 1}}}", re.M)
 _DEEP_LIST = re.compile(rf"^(?:    |\t){{{MAX_NESTING}}}[ \t]*(?:[-*+]|\d+\.)\s", re.M)
+# Python-Markdown's link, image and inline-HTML patterns scan forward from every '[', '(' or '<'
+# to its partner (or the end of the block): 100,000 unclosed '[' took hours. We estimate that scan
+# length before converting and refuse a file whose total would take more than a few seconds.
+MAX_RESCAN = 20_000_000  # characters rescanned; about 3 s of Python-Markdown
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_PAIRS = tuple((opener, closer, re.compile(re.escape(opener) + "|" + re.escape(closer))) for opener, closer in ("[]", "()", "<>"))
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)  # nh3's output: src removed by _filter
 _PLACEHOLDER = re.compile("\x02wzxhzdk:\\d+\x03")
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)([^>]*)>")
 _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
@@ -66,9 +75,54 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / 220))
 
 
-def _line_of(source: str, needle: str, offset: int) -> int:
-    at = source.find(needle)
-    return offset + (source.count("\n", 0, at) + 1 if at >= 0 else 1)
+def _rescan_cost(block: str) -> int:
+    """How many characters the inline patterns would scan in `block`: for every opener, the
+    distance to the closer that matches it, or to the end of the block when none does."""
+    cost = 0
+    for opener, _closer, pattern in _PAIRS:
+        if opener not in block:
+            continue
+        stack: list[int] = []
+        for match in pattern.finditer(block):
+            if match.group() == opener:
+                stack.append(match.start())
+            elif stack:
+                cost += match.start() - stack.pop()
+        cost += sum(len(block) - at for at in stack)
+    return cost
+
+
+def _too_slow(source: str) -> int:
+    """0 if `source` renders in reasonable time, else the 1-based line of its worst block."""
+    total, worst, worst_at, start = 0, 0, 0, 0
+    for gap in (*_BLOCKS.finditer(source), None):
+        end = gap.start() if gap else len(source)
+        block = source[start:end]
+        cost = _rescan_cost(block)
+        total += cost
+        if cost > worst:
+            worst, worst_at = cost, start + len(block) - len(block.lstrip())  # where its text starts
+        if gap:
+            start = gap.end()
+    return source.count("\n", 0, worst_at) + 1 if total > MAX_RESCAN else 0
+
+
+def _line_of(source: str, needle: str, offset: int, after: int = -1) -> tuple[int, int]:
+    """(file line, index) of the first `needle` after index `after`, else of the first one."""
+    at = source.find(needle, after + 1)
+    if at < 0:
+        at = source.find(needle)
+    return offset + (source.count("\n", 0, at) + 1 if at >= 0 else 1), at
+
+
+def _text_without_footnote_marks(el: etree.Element) -> str:
+    """The plain text of `el`, leaving out footnote references ('Text.[^1]' gives 'Text.', not 'Text.1')."""
+    parts = [el.text or ""]
+    for child in el:
+        if not (child.tag == "sup" and child.get("id", "").startswith("fnref")):
+            parts.append(_text_without_footnote_marks(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 class _Inspect(Treeprocessor):
@@ -84,6 +138,8 @@ class _Inspect(Treeprocessor):
                 url = el.get(attr)
                 if url is None:
                     continue
+                if AMP_SUBSTITUTE in url:  # an e-mail autolink, obfuscated as entities: the real address
+                    url = html.unescape(url.replace(AMP_SUBSTITUTE, "&"))
                 if not is_safe_link(url):
                     del el.attrib[attr]
                     self.owner.warn(url, f"link to '{url[:60]}' removed: the {scheme_of(url)}: scheme is not allowed, use https://")
@@ -100,8 +156,14 @@ class _Inspect(Treeprocessor):
             if el.tag == "img":
                 el.set("loading", "lazy")
         first = next((el for el in root if el.tag == "p"), None)
-        text = "".join(first.itertext()) if first is not None else ""
-        self.owner.first_paragraph = " ".join(_PLACEHOLDER.sub("", text).split())
+        text = _text_without_footnote_marks(first) if first is not None else ""
+        self.owner.first_paragraph = " ".join(_PLACEHOLDER.sub(self._stashed_text, text).split())
+
+    def _stashed_text(self, match: re.Match[str]) -> str:
+        """What a stashed piece shows as text: '&amp;' is '&', an inline tag such as '<b>' is nothing."""
+        index = int(match.group()[len("\x02wzxhzdk:") : -1])
+        stash = self.md.htmlStash.rawHtmlBlocks
+        return html.unescape(re.sub(r"<[^>]*>", "", str(stash[index]))) if index < len(stash) else ""
 
 
 class _ReportRawHtml(Postprocessor):
@@ -145,9 +207,12 @@ class MarkdownRenderer:
         self._rel = ""
         self._source = ""
         self._offset = 0
+        self._found: dict[str, int] = {}  # where warn() last found each needle
 
     def warn(self, needle: str, message: str) -> None:
-        self.warnings.append(Problem(self._rel, _line_of(self._source, needle, self._offset), message))
+        # The same URL or tag twice in a file: the second warning names the second occurrence.
+        line, self._found[needle] = _line_of(self._source, needle, self._offset, self._found.get(needle, -1))
+        self.warnings.append(Problem(self._rel, line, message))
 
     def inspect_raw(self, raw: str) -> None:
         for match in _TAG.finditer(raw):
@@ -182,10 +247,18 @@ class MarkdownRenderer:
         """`offset` is the number of file lines before `source`, for warning positions."""
         if _NESTING.search(source) or _DEEP_LIST.search(source):
             raise fail(rel, 0, f"the Markdown nests more than {MAX_NESTING} levels deep; flatten it")
+        slow = _too_slow(source)
+        if slow:
+            raise fail(
+                rel,
+                offset + slow,
+                "this paragraph has too many unclosed or deeply nested '[', '(' or '<' to render; escape them as \\[ \\( \\< or split it",
+            )
         self.warnings = []
         self.first_paragraph = ""
         self.raw_inspected = False
         self._rel, self._source, self._offset = rel, source, offset
+        self._found = {}
         try:
             converted = self._md.reset().convert(source)
         except RecursionError:
@@ -201,8 +274,10 @@ class MarkdownRenderer:
             url_schemes={"http", "https", "mailto", "tel"},
             strip_comments=True,
         )
+        clean = _EMPTY_IFRAME.sub("", clean)  # an iframe whose src was refused is dropped whole
         words = len(_WORDS.findall(source)) + len(_CJK.findall(source)) // 2
-        return Rendered(clean, toc, self.first_paragraph, words, tuple(self.warnings))
+        # A heading's raw HTML is seen twice (in the body and in the table of contents): report it once.
+        return Rendered(clean, toc, self.first_paragraph, words, tuple(dict.fromkeys(self.warnings)))
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:  # type: ignore[type-arg]

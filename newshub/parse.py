@@ -4,6 +4,7 @@ can be cached by content hash and computed in worker processes."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -95,7 +96,9 @@ def as_date(value: date | datetime, tz: ZoneInfo) -> date:
 
 def _name_parts(rel: str, config: SiteConfig, problems: Problems) -> tuple[str, str | None, date | None]:
     """(stem, language from the suffix, date from the prefix) of a file name."""
-    stem = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
+    # macOS (HFS+) hands out file names in NFD: 'café.md' must give the slug 'café' in NFC, the
+    # form every other slug and URL is in (two files differing only in that form then collide in check).
+    stem = unicodedata.normalize("NFC", rel.rsplit("/", 1)[1].rsplit(".", 1)[0])
     lang = None
     if "." in stem:
         stem, suffix = stem.rsplit(".", 1)
@@ -167,6 +170,8 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
     ident = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
     if not _ID.match(ident):
         problems.add(rel, 0, f"id '{ident}' (the file name) may hold only a-z, 0-9 and hyphens; rename the file")
+    elif why := slug_problem(ident):  # con.yaml would be projects/con/, a folder Windows cannot hold
+        problems.add(rel, 0, f"id '{ident}' (the file name): {why}")
     node = compose(decode(source.data, rel), rel)
     values, lines = s.read(schema, node, s.Reading(config.languages, rel, 0), problems)
     problems.raise_if_any()

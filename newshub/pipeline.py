@@ -27,7 +27,7 @@ from .parse import Parsed
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
 from .urls import output_file
-from .write import SiteWriter, check_output_dir
+from .write import SiteWriter, check_not_foreign, check_output_dir
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,7 @@ def build(options: Options) -> Report:
     if problems:
         raise BuildError(problems)
     renderer = Renderer(env, site, assets)
+    check_not_foreign(options.root, options.out, site.config.retain)  # before any staging folder exists
     writer = SiteWriter(options.root, options.out, site.config.retain)
     try:
         with report.stage("render"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
@@ -38,7 +39,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["slug"] = slugify
+    env.filters["slug"] = functools.lru_cache(maxsize=4096)(slugify)  # the same few tags on every page
     return env
 
 
@@ -73,12 +74,14 @@ class Renderer:
         self.base_path = urlsplit(config.base_url).path.rstrip("/")
         self._contexts: dict[str, Callable[[Route], dict[str, Any]]] = {
             "home": self._home, "news": self._news, "article": self._article, "page": self._page,
-            "projects": self._projects, "project": self._project, "project_feed": self._project,
+            "projects": self._projects, "project": self._project, "project_feed": self._project_feed,
             "partners": self._partners, "partner": self._partner, "tags": self._tags, "tag": self._tag,
             "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none,
         }  # fmt: skip
         self.pages_by_slug: dict[str, dict[str, Page]] = {}
         self._urls: dict[str, str] = {}  # url() memo: every page links the same few hundred paths
+        self._absolute: dict[str, str] = {}  # absolute() memo
+        self._base: dict[str, dict[str, Any]] = {}  # context() of each language, less the route's part
         for p in site.pages:
             self.pages_by_slug.setdefault(p.slug, {})[p.lang] = p
 
@@ -91,7 +94,10 @@ class Renderer:
         return found
 
     def absolute(self, path: str) -> str:
-        return href(self.site.config.base_url + path)
+        found = self._absolute.get(path)
+        if found is None:
+            found = self._absolute[path] = href(self.site.config.base_url + path)
+        return found
 
     def asset(self, name: str) -> str:
         found = self.assets.get(name)
@@ -148,15 +154,24 @@ class Renderer:
 
     def context(self, route: Route) -> dict[str, Any]:
         """Everything a route's template sees."""
+        lang = route.lang or self.site.config.default_language
+        base = self._base.get(lang)
+        if base is None:
+            base = self._base[lang] = self._base_context(lang)
+        ctx = dict(base)
+        ctx["route"] = route
+        ctx["alternates"] = self._alternates(route) if route.kind not in ("sitemap", "robots", "feed", "project_feed", "404") else []
+        ctx.update(self._contexts[route.kind](route))
+        return ctx
+
+    def _base_context(self, lang: str) -> dict[str, Any]:
+        """What every page of one language sees alike: made once per language, not per page."""
         config = self.site.config
-        lang = route.lang or config.default_language
-        ctx: dict[str, Any] = {
+        return {
             "site": self.site,
             "config": config,
-            "route": route,
             "lang": lang,
             "prefix": page_url(lang_prefix(config, lang)),
-            "alternates": self._alternates(route) if route.kind not in ("sitemap", "robots", "feed", "project_feed", "404") else [],
             "t": lambda key: translate(key, lang),
             "loc": lambda value: localize(value, lang, config.default_language),
             "day": lambda d: format_date(d.date() if isinstance(d, datetime) else d, lang),
@@ -170,8 +185,6 @@ class Renderer:
             "midnight": self.midnight,
             "nav_pages": self._nav_pages(lang),
         }
-        ctx.update(self._contexts[route.kind](route))
-        return ctx
 
     def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
         where, line = f"{self.rel_dir}/{template}", 0
@@ -251,7 +264,13 @@ class Renderer:
             "news": news,
             "partners": [self.site.partners[p] for p in project.partners],
             "lead": self.site.partners.get(project.lead),
-            "updated": max([a.date for a in news[:1]] + [self.midnight(m.date) for m in project.milestones if m.done] or [epoch_date()]),
+            "updated": max(
+                [a.date for a in news[:1]] + [self.midnight(m.date) for m in project.milestones if m.done]
+                # Nothing done or reported yet: still a date from the content, not SOURCE_DATE_EPOCH.
+                or [self.midnight(d) for d in (project.started, *(m.date for m in project.milestones)) if d]
+                or [a.date for a in self.site.articles[:1]]
+                or [epoch_date()]
+            ),
         }
 
     def _partners(self, route: Route) -> dict[str, Any]:
@@ -272,9 +291,16 @@ class Renderer:
         name, articles = self.site.tags[route.lang][route.key]
         return {"tag": name, "articles": articles}
 
+    def _project_feed(self, route: Route) -> dict[str, Any]:
+        ctx = self._project(route)
+        ctx["news"] = ctx["news"][: self.site.config.feed_limit]  # the latest, as in the site feed
+        return ctx
+
     def _feed(self, route: Route) -> dict[str, Any]:
         articles = self.site.news[route.lang]
-        return {"articles": articles, "updated": articles[0].date if articles else epoch_date()}
+        # The latest `feed_limit` articles (site.yaml, default 50), like Hugo's rssLimit: readers
+        # poll feeds for what is new, and a feed of every article would grow with the whole site.
+        return {"articles": articles[: self.site.config.feed_limit], "updated": articles[0].date if articles else epoch_date()}
 
     def _sitemap(self, route: Route) -> dict[str, Any]:
         pages = [r for r in self.site.routes if r.url.endswith("/")]

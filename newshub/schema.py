@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .errors import Problems
+from .source import control_problem
 from .yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, line_of, mapping_items
 
 STATUSES = ("planned", "signed", "active", "paused", "completed", "cancelled")
@@ -20,7 +21,14 @@ PARTNER_KINDS = ("hospital", "university", "government", "company", "other")
 
 
 class Invalid(ValueError):
-    """A value that does not fit its field; the message says what to write instead."""
+    """A value that does not fit its field; the message says what to write instead.
+
+    `line` is the file line of the offending value when it is deeper than the field's own line
+    (a bad date in the third milestone); 0 means the field's line."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
         try:
             values[key] = spec.read(value_node, reading)
         except Invalid as exc:
-            problems.add(reading.path, line_of(value_node, reading.offset), f"{key}: {exc}")
+            problems.add(reading.path, exc.line or line_of(value_node, reading.offset), f"{key}: {exc}")
             lines[key] = -1  # present but invalid: do not also report it as missing
     for key, spec in schema.fields.items():
         if key in values:
@@ -92,6 +100,9 @@ def text(node: Node, reading: Reading) -> str:
     value = _scalar(node, "text").strip()
     if not value:
         raise Invalid("must not be empty")
+    found = control_problem(value)  # a YAML escape such as "\e" or "\x01" in a quoted value
+    if found is not None:
+        raise Invalid(found[1])
     return value
 
 
@@ -191,7 +202,7 @@ def mapping_of(schema: Schema) -> Reader:
         values, _ = read(schema, node, reading, problems)
         if problems.items:
             first = problems.items[0]
-            raise Invalid(f"{first.message} (line {first.line})")
+            raise Invalid(first.message, first.line)
         return values
 
     return reader

@@ -23,14 +23,19 @@ def slugify(text: str) -> str:
     return "-".join(words)
 
 
+def shown(text: str) -> str:
+    """`text` for an error message: control characters (a NUL, a tab) as escapes, not raw bytes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def slug_problem(slug: str) -> str | None:
     """Why `slug` cannot name a page, or None when it can."""
     if not slug:
         return "the slug is empty"
     if unicodedata.normalize("NFC", slug) != slug:
-        return f"slug '{slug}' is not in Unicode NFC form; retype it"
+        return f"slug '{shown(slug)}' is not in Unicode NFC form; retype it"
     if not _SLUG.match(slug) or ".." in slug:
-        return f"slug '{slug}' may hold only letters, digits and hyphens (no '/', '\\', '.', '%' or spaces)"
+        return f"slug '{shown(slug)}' may hold only letters, digits and hyphens (no '/', '\\', '.', '%' or spaces)"
     if slug.lower() in _WINDOWS:
         return f"slug '{slug}' is a reserved device name on Windows; choose another"
     return None

@@ -11,6 +11,7 @@ missing folder renames the staging folder into place.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -27,15 +28,32 @@ def check_output_dir(root: Path, out: Path) -> None:
     content = root / "content"
     home = Path.home().resolve()
     danger = {Path(out.anchor), home, root}
+    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)  # relative, like every other error path
     if out in danger:
-        raise fail(str(out), 0, "refusing to build into this folder: it would be replaced; use a folder such as site/")
+        raise fail(shown, 0, "refusing to build into this folder: it would be replaced; use a folder such as site/")
     if out == content or content.is_relative_to(out) or out.is_relative_to(content):
-        raise fail(str(out), 0, "refusing to build into a folder that holds content/ or lies inside it; use site/")
+        raise fail(shown, 0, "refusing to build into a folder that holds content/ or lies inside it; use site/")
     for src in ("templates", "assets"):
         if (root / src).resolve() == out or out.is_relative_to((root / src).resolve()):
-            raise fail(str(out), 0, f"refusing to build into {src}/; use site/")
+            raise fail(shown, 0, f"refusing to build into {src}/; use site/")
     if out.exists() and not out.is_dir():
-        raise fail(str(out), 0, "the output path exists and is not a folder")
+        raise fail(shown, 0, "the output path exists and is not a folder")
+
+
+def check_not_foreign(root: Path, out: Path, retain: tuple[str, ...]) -> None:
+    """Refuse to replace a folder that holds files but no earlier build: `--output ~/Documents`
+    would otherwise delete everything in it that the site does not have. A folder holding only
+    retained names (a fresh clone of a gh-pages branch: .git, CNAME) is fine."""
+    if not out.is_dir():
+        return
+    names = {entry.name for entry in out.iterdir()}
+    if not names or names <= set(retain) or {"sitemap.xml", "404.html"} & names:
+        return
+    out = out.resolve()
+    shown = out.relative_to(root.resolve()).as_posix() if out.is_relative_to(root.resolve()) else str(out)
+    raise fail(
+        shown, 0, "refusing to build into a folder that holds other files and no earlier build (no sitemap.xml); empty it or choose another"
+    )
 
 
 def _inside(base: Path, rel: str) -> Path:
@@ -46,6 +64,10 @@ def _inside(base: Path, rel: str) -> Path:
     if not target.is_relative_to(base):
         raise fail(rel, 0, "output path escapes the output folder; this is a bug or a hostile slug")
     return target
+
+
+def _flat(rel: str) -> str:
+    return hashlib.blake2b(rel.encode(), digest_size=20).hexdigest()
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -72,6 +94,10 @@ class SiteWriter:
         self._dirs: set[Path] = set()
 
     def _stage(self, rel: str) -> Path:
+        if not self.fresh:
+            # Flat, named by a hash of the path: no staging folder per page. A mkdir costs as much as
+            # writing the page on a journaled disk, and the output folders exist already.
+            return self.tmp / _flat(rel)
         target = _inside(self.tmp, rel)
         if target.parent not in self._dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,11 +162,17 @@ class SiteWriter:
             return
         tmp = str(self.tmp)
         ready: set[Path] = set()  # output folders known to exist as folders
-        for dirpath, _dirs, names in os.walk(tmp):
-            rel_dir = os.path.relpath(dirpath, tmp)
-            for name in names:
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                _replace(os.path.join(dirpath, name), self.out, rel, ready)
+        if self.fresh:  # staged as a tree (the output folder appeared during the build)
+            for dirpath, _dirs, names in os.walk(tmp):
+                rel_dir = os.path.relpath(dirpath, tmp)
+                for name in names:
+                    rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                    _replace(os.path.join(dirpath, name), self.out, rel, ready)
+        else:  # staged flat: a staged file the site does not have would be removed below anyway
+            by_name = {_flat(rel): rel for rel in keep}
+            for name in sorted(os.listdir(tmp)):
+                if name in by_name:
+                    _replace(os.path.join(tmp, name), self.out, by_name[name], ready)
         top_kept = {rel.split("/", 1)[0] for rel in keep}
         retained = {name for name in self.retain if name and "/" not in name and name not in top_kept}
         _remove_stale(self.out, keep, retained)

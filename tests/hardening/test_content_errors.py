@@ -1,0 +1,254 @@
+"""Every other bad-input case: each runs the real CLI over a good build and expects its exact message."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import MakeSite, run_cli, tree
+
+from .helpers import GOOD, SITE_YAML, article, broken_build, good_site, no_traceback
+
+A = "content/news/a.md"
+ROBOT = "content/projects/robot.yaml"
+ACME = "content/partners/acme.yaml"
+SITE = "content/site.yaml"
+DATE = "title: x\ndate: 2024-01-01\n"
+
+CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
+    ("missing-title", {A: article("date: 2024-01-01\n")}, [f"{A}:2: missing required field 'title' in article front matter"]),
+    ("empty-title", {A: article("title: ''\ndate: 2024-01-01\n")}, [f"{A}:2: title: must not be empty"]),
+    ("title-list", {A: article("title: [a]\ndate: 2024-01-01\n")}, [f"{A}:2: title: expected text, not a list"]),
+    ("tags-scalar", {A: article(DATE + "tags: health\n")}, [f"{A}:4: tags: write a list, for example [health] or one '- item' per line"]),
+    ("tags-repeated", {A: article(DATE + "tags: [a, a]\n")}, [f"{A}:4: tags: a list item is repeated"]),
+    (
+        "tags-nested",
+        {A: article(DATE + "tags:\n  - a\n  - [b]\n")},
+        [f"{A}:5: tags: list item at line 6: expected text, not a list"],
+    ),
+    (
+        "unknown-project",
+        {A: article(DATE + "projects: [nope]\n")},
+        [f"{A}:4: unknown project 'nope': there is no content/projects/nope.yaml"],
+    ),
+    (
+        "unknown-partner",
+        {A: article(DATE + "partners: [nope]\n")},
+        [f"{A}:4: unknown partner 'nope': there is no content/partners/nope.yaml"],
+    ),
+    (
+        "unknown-lead",
+        {ROBOT: "title: R\nstatus: active\nlead: nope\n"},
+        [f"{ROBOT}:3: unknown partner 'nope': there is no content/partners/nope.yaml"],
+    ),
+    (
+        "bad-status",
+        {ROBOT: "title: R\nstatus: activ\n"},
+        [
+            f"{ROBOT}:2: status: 'activ' is not allowed; did you mean 'active'? "
+            "use one of: planned, signed, active, paused, completed, cancelled"
+        ],
+    ),
+    (
+        "bad-kind",
+        {ACME: "name: A\nkind: charity\n"},
+        [f"{ACME}:2: kind: 'charity' is not allowed; use one of: hospital, university, government, company, other"],
+    ),
+    ("missing-kind", {ACME: "name: A\n"}, [f"{ACME}:1: missing required field 'kind' in partner"]),
+    (
+        "bad-language-in-field",
+        {ACME: "name:\n  en: A\n  fr: B\nkind: other\n"},
+        [f"{ACME}:2: name: language 'fr' at line 3 is not in site.yaml languages (en)"],
+    ),
+    (
+        "localized-list",
+        {ACME: "name: [a]\nkind: other\n"},
+        [f"{ACME}:1: name: write text, or one line per language such as 'en: ...' and 'zh: ...'"],
+    ),
+    (
+        "milestones-not-list",
+        {ROBOT: "title: R\nstatus: active\nmilestones: soon\n"},
+        [f"{ROBOT}:3: milestones: write a list of milestones, one '- ' entry each"],
+    ),
+    (
+        "milestone-not-mapping",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n  - soon\n"},
+        [f"{ROBOT}:4: milestones: write a milestone as 'key: value' lines"],
+    ),
+    (
+        "milestone-missing-title",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n  - date: 2024-01-01\n"},
+        [f"{ROBOT}:4: milestones: missing required field 'title' in milestone"],
+    ),
+    (
+        "milestone-done-maybe",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n  - date: 2024-01-01\n    title: T\n    done: maybe\n"},
+        [f"{ROBOT}:6: milestones: done: write true or false, not 'maybe'"],
+    ),
+    ("top-level-list", {ROBOT: "- a\n- b\n"}, [f"{ROBOT}:1: expected 'key: value' lines at the top level"]),
+    ("non-text-key", {ROBOT: "[a]: b\n"}, [f"{ROBOT}:1: a key must be plain text"]),
+    (
+        "bad-id",
+        {"content/projects/Robot_2.yaml": "title: R\nstatus: active\n"},
+        ["content/projects/Robot_2.yaml: id 'Robot_2' (the file name) may hold only a-z, 0-9 and hyphens; rename the file"],
+    ),
+    (
+        "device-name-id",
+        {"content/partners/aux.yaml": "name: A\nkind: other\n"},
+        ["content/partners/aux.yaml: id 'aux' (the file name): slug 'aux' is a reserved device name on Windows; choose another"],
+    ),
+    (
+        "language-suffix",
+        {"content/news/a.fr.md": article(DATE)},
+        ["content/news/a.fr.md: language suffix '.fr' is not in site.yaml languages (en)"],
+    ),
+    ("lang-field", {A: article(DATE + "lang: fr\n")}, [f"{A}:4: lang 'fr' is not in site.yaml languages (en)"]),
+    (
+        "lang-contradicts-suffix",
+        {SITE: SITE_YAML.replace("[en]", "[en, zh]"), "content/news/a.zh.md": article(DATE + "lang: en\n")},
+        ["content/news/a.zh.md:4: lang 'en' contradicts the file name's '.zh' suffix; remove one"],
+    ),
+    (
+        "missing-date",
+        {A: article("title: x\n")},
+        [f"{A}:1: missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md"],
+    ),
+    (
+        "unclosed-quote",
+        {A: article("title: 'x\ndate: 2024-01-01\n")},
+        [
+            f"{A}:2: invalid YAML: a quoted value starts on this line and is never closed; add the closing quote; "
+            "check the indentation and quote values that contain ': ' or start with a special character"
+        ],
+    ),
+    (
+        "tab-indent",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n\t- date: 2024-01-01\n"},
+        [
+            f"{ROBOT}:4: invalid YAML: found character that cannot start any token; "
+            "check the indentation and quote values that contain ': ' or start with a special character"
+        ],
+    ),
+    (
+        "yml-and-stray",
+        {"content/projects/x.yml": "title: X\n", A: article("title: x\ndate: 2024-99-01\n")},
+        [f"{A}:3: date: invalid date '2024-99-01': write YYYY-MM-DD or an ISO 8601 date-time such as 2024-04-02T09:30:00+08:00"],
+    ),
+    # site.yaml
+    ("site-missing-base-url", {SITE: "title: T\n"}, [f"{SITE}:1: missing required field 'base_url' in site.yaml"]),
+    (
+        "site-base-url",
+        {SITE: "title: T\nbase_url: ftp://x.org\n"},
+        [f"{SITE}:2: base_url: 'ftp://x.org' must start with https:// or http://"],
+    ),
+    (
+        "site-timezone",
+        {SITE: SITE_YAML.replace("Asia/Shanghai", "Mars/Olympus")},
+        [f"{SITE}:4: timezone: unknown time zone 'Mars/Olympus'; write an IANA name such as Asia/Shanghai"],
+    ),
+    (
+        "site-language",
+        {SITE: SITE_YAML.replace("[en]", "[en, English]")},
+        [f"{SITE}:3: languages: 'English' is not a language code; write codes such as en, zh"],
+    ),
+    ("site-per-page", {SITE: SITE_YAML + "per_page: 0\n"}, [f"{SITE}:5: per_page: write a whole number of at least 1, not '0'"]),
+    (
+        "site-unknown-key",
+        {SITE: SITE_YAML + "langauges: [en]\n"},
+        [f"{SITE}:5: unknown key 'langauges' in site.yaml; did you mean 'languages'?"],
+    ),
+    (
+        "site-html-key",
+        {SITE: SITE_YAML + "html:\n  iframes: [x]\n"},
+        [f"{SITE}:6: html: unknown key 'iframes' in html allowlist; did you mean 'iframe_hosts'?"],
+    ),
+    # templates
+    (
+        "template-syntax",
+        {"templates/page.html": '{% extends "base.html" %}\n{% block main %}{{ page_item.title }\n{% endblock %}\n'},
+        ["templates/page.html:2: template error: unexpected '}'"],
+    ),
+    (
+        "template-undefined",
+        {"templates/page.html": '{% extends "base.html" %}\n{% block main %}\n{{ page_item.titel }}\n{% endblock %}\n'},
+        ["templates/page.html:3: template error while rendering /about/: 'newshub.model.Page object' has no attribute 'titel'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [pytest.param(f, e, id=i) for i, f, e in CASES])
+def test_bad_input(make_site: MakeSite, files: dict[str, str | bytes], expected: list[str]) -> None:
+    assert broken_build(make_site, files) == expected
+
+
+def test_missing_site_yaml(make_site: MakeSite) -> None:
+    assert broken_build(make_site, {}, remove=("content/site.yaml",)) == [
+        "content/site.yaml: not found; create it with at least 'title:' and 'base_url:'"
+    ]
+
+
+def test_missing_template(make_site: MakeSite) -> None:
+    assert broken_build(make_site, {}, remove=("templates/tag.html",)) == ["templates/tag.html: template missing; every theme needs it"]
+
+
+def test_unreadable_file(make_site: MakeSite) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    root = good_site(make_site)
+    before = tree(root / "site")
+    (root / A).write_text(article(DATE))
+    os.chmod(root / A, 0)
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and result.stderr.splitlines()[0] == f"{A}: cannot read: Permission denied"
+    assert tree(root / "site") == before
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "hub.example.org", 'https://x.org/"><script>'])
+def test_bad_base_url_option(make_site: MakeSite, url: str) -> None:
+    errors = broken_build(make_site, {}, "--base-url", url)
+    assert errors == [f"--base-url: '{url}' must be an absolute http(s) URL such as https://staging.example.org"]
+
+
+def test_every_problem_of_every_file_in_one_pass(make_site: MakeSite) -> None:
+    errors = broken_build(
+        make_site,
+        {A: article("title: x\ndate: tuesday\n"), ROBOT: "title: R\nstatus: on\n", ACME: "name: A\nkind: other\nurl: ftp://x\n"},
+    )
+    assert [e.split(":", 2)[:2] for e in errors] == [[A, "3"], [ACME, "3"], [ROBOT, "2"]]
+
+
+def test_ignored_files_are_warnings(make_site: MakeSite) -> None:
+    root = make_site({**GOOD, "content/projects/x.yml": "title: X\n", "content/news/notes.txt": "x", "content/news/a.md~": "x"})
+    result = run_cli(root, "build")
+    no_traceback(result)
+    assert result.returncode == 0
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == [
+        "warning: content/news/notes.txt: ignored: only .md files are read in content/news/",
+        "warning: content/projects/x.yml: ignored: rename it to end in .yaml",
+    ]
+
+
+def test_check_reports_like_build(make_site: MakeSite) -> None:
+    root = good_site(make_site)
+    before = tree(root / "site")
+    (root / A).write_text(article("title: x\ndate: 2024-02-30\n"))
+    result = run_cli(root, "check")
+    no_traceback(result)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{A}:3: date: invalid date '2024-02-30': write YYYY-MM-DD or an ISO 8601 date-time such as 2024-04-02T09:30:00+08:00",
+        "Check failed: 1 problem",
+    ]
+    assert tree(root / "site") == before
+
+
+def test_a_fixed_file_builds_again(make_site: MakeSite) -> None:
+    root = good_site(make_site)
+    (root / A).write_text(article("title: x\ndate: 2024-02-30\n"))
+    assert run_cli(root, "build").returncode == 1
+    (root / A).write_text(article(DATE))
+    assert run_cli(root, "build").returncode == 0
+    assert (root / "site/news/a/index.html").is_file()
+    shutil.rmtree(root / ".newshub-cache", ignore_errors=True)

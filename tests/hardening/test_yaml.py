@@ -1,0 +1,95 @@
+"""1. YAML is read safely and strictly: no tags that run code, no duplicate keys, no Norway problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MakeSite, run_cli
+
+from .helpers import GOOD, article, broken_build, no_traceback
+
+TAG_MSG = "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; remove it and write a plain value"
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "line"),
+    [
+        ("content/news/evil.md", "---\ntitle: x\ndate: !!python/object/apply:os.system ['touch {marker}']\n---\n\nx\n", 3),
+        ("content/projects/robot.yaml", "title: x\nstatus: !!python/object/apply:os.system ['touch {marker}']\n", 2),
+        ("content/partners/acme.yaml", "name: !!python/object/apply:os.system ['touch {marker}']\nkind: other\n", 1),
+        ("content/site.yaml", "title: !!python/object/apply:os.system ['touch {marker}']\nbase_url: https://x.org\n", 1),
+    ],
+)
+def test_python_tag_is_an_error_and_runs_nothing(make_site: MakeSite, tmp_path: Path, rel: str, text: str, line: int) -> None:
+    marker = tmp_path / "MARKER"
+    errors = broken_build(make_site, {rel: text.format(marker=marker)})
+    assert errors == [f"{rel}:{line}: {TAG_MSG}"]
+    assert not marker.exists()
+
+
+def test_duplicate_key_is_an_error_with_its_line(make_site: MakeSite) -> None:
+    errors = broken_build(make_site, {"content/news/a.md": article("title: A\ndate: 2024-01-01\ntitle: B\n")})
+    assert errors == ["content/news/a.md:4: duplicate key 'title' (first at line 2); keep one of them"]
+
+
+def test_duplicate_key_in_a_nested_mapping(make_site: MakeSite) -> None:
+    errors = broken_build(make_site, {"content/partners/acme.yaml": "name:\n  en: A\n  en: B\nkind: other\n"})
+    assert errors == ["content/partners/acme.yaml:3: duplicate key 'en' (first at line 2); keep one of them"]
+
+
+def test_norway_and_numbers_stay_text(make_site: MakeSite) -> None:
+    files = {
+        **GOOD,
+        "content/news/2024-04-02-good.md": article("title: no\ndate: 2024-04-02\nsummary: yes\nauthor: on\ntags: [off, 2024]\n"),
+        "content/pages/about.md": article("title: 2024\n"),
+        "content/partners/acme.yaml": "name: No\nkind: other\nlocation: 1.5\n",
+    }
+    root = make_site(files)
+    result = run_cli(root, "build")
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    page = (root / "site/news/good/index.html").read_text()
+    assert "<h1>no</h1>" in page and "<title>no — Test Hub</title>" in page
+    assert 'content="yes"' in page and " · By on · " in page and '"headline": "no"' in page
+    assert "True" not in page and "False" not in page
+    assert (root / "site/tags/off/index.html").is_file() and (root / "site/tags/2024/index.html").is_file()
+    assert "<h1>2024</h1>" in (root / "site/about/index.html").read_text()
+    partner = (root / "site/partners/acme/index.html").read_text()
+    assert ">No</h1>" in partner and "1.5" in partner
+
+
+def test_yes_is_not_a_boolean(make_site: MakeSite) -> None:
+    errors = broken_build(make_site, {"content/news/a.md": article("title: x\ndate: 2024-01-01\ndraft: yes\n")})
+    assert errors == ["content/news/a.md:4: draft: write true or false, not 'yes'"]
+
+
+def test_number_where_a_whole_number_is_expected(make_site: MakeSite) -> None:
+    site_yaml = "title: T\nbase_url: https://x.org\nper_page: no\n"
+    errors = broken_build(make_site, {"content/site.yaml": site_yaml})
+    assert errors == ["content/site.yaml:3: per_page: write a whole number of at least 1, not 'no'"]
+
+
+def test_unknown_key_suggests_the_closest(make_site: MakeSite) -> None:
+    errors = broken_build(make_site, {"content/news/a.md": article("title: x\ndate: 2024-01-01\ntittle: y\n")})
+    assert errors == ["content/news/a.md:4: unknown key 'tittle' in article front matter; did you mean 'title'?"]
+
+
+def test_yaml_syntax_error(make_site: MakeSite) -> None:
+    errors = broken_build(make_site, {"content/projects/robot.yaml": "title: a: b\nstatus: active\n"})
+    assert errors == [
+        "content/projects/robot.yaml:1: invalid YAML: mapping values are not allowed in this context; "
+        "check the indentation and quote values that contain ': ' or start with a special character"
+    ]
+
+
+def test_anchors_cannot_blow_up(make_site: MakeSite) -> None:
+    """A 'billion laughs' document: composing keeps aliases as shared nodes, reading stays bounded."""
+    lol = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    errors = broken_build(make_site, {"content/partners/acme.yaml": "name: A\nkind: other\n" + lol})
+    known = "known keys: kind, location, name, summary, url"
+    assert errors == [f"content/partners/acme.yaml:{3 + i}: unknown key '{chr(97 + i)}' in partner; {known}" for i in range(9)]
