@@ -16,6 +16,7 @@ already exactly what it would write, and skip rendering.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -39,9 +40,16 @@ _STATE = "state.pickle"
 _MAGIC = b"newshub-cache 2\n"
 
 
+@functools.cache
 def environment_key() -> str:
-    """Versions of everything whose change could change a parse result or the pickle format."""
-    parts = [__version__, version("markdown"), version("nh3"), sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    """Versions of everything whose change could change a parse result or the pickle format.
+
+    newshub's own modules are hashed too, not only its version: an edited checkout or a
+    development install must not reuse parse results that older code produced."""
+    code = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(module.name.encode() + b"\0" + module.read_bytes())
+    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), sys.version, str(pickle.HIGHEST_PROTOCOL)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from .errors import Problem
-from .model import Site
+from .model import Article, Project, Site
 from .urls import RESERVED_TOP, slug_problem, slugify
 
 
@@ -19,11 +19,13 @@ def check(site: Site) -> list[Problem]:
             folder = "projects" if kind == "project" else "partners"
             add(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml"))
 
+    def refs(item: Article | Project, key: str, kind: str, known: dict[str, object] | object) -> None:
+        for i, ident in enumerate(getattr(item, key)):  # each id at its own line when the list has one per line
+            ref(item.source, item.lines.get(f"{key}.{i}", item.lines.get(key, 0)), kind, ident, known)
+
     for article in site.articles:
-        for pid in article.projects:
-            ref(article.source, article.lines.get("projects", 0), "project", pid, projects)
-        for pid in article.partners:
-            ref(article.source, article.lines.get("partners", 0), "partner", pid, partners)
+        refs(article, "projects", "project", projects)
+        refs(article, "partners", "partner", partners)
         for tag in article.tags:
             tag_slug = slugify(tag)
             if not tag_slug:
@@ -33,8 +35,7 @@ def check(site: Site) -> list[Problem]:
         if article.slug == "page":
             add(Problem(article.source, article.lines.get("slug", 0), "slug 'page' is taken by the news list's pagination; choose another"))
     for project in projects.values():
-        for pid in project.partners:
-            ref(project.source, project.lines.get("partners", 0), "partner", pid, partners)
+        refs(project, "partners", "partner", partners)
         if project.lead:
             ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partners)
     reserved: set[str] = set()  # already reported: not reported again as a URL collision

@@ -46,6 +46,8 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
     for section, ext in sorted(SECTIONS.items()):
         folder = root / "content" / section
         if not folder.is_dir():
+            if folder.exists():  # a file where a folder belongs: its content would vanish silently
+                errors.append(Problem(f"content/{section}", 0, f"is not a folder; move it aside and create content/{section}/"))
             continue
         for path in sorted(folder.iterdir()):
             rel = f"content/{section}/{path.name}"

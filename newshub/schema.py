@@ -69,6 +69,8 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
             problems.add(reading.path, line, f"unknown key '{key}' in {schema.name}{hint}")
             continue
         lines[key] = line
+        if isinstance(value_node, SequenceNode):  # "projects.2": so a bad id is reported on its own line
+            lines.update((f"{key}.{i}", line_of(item, reading.offset)) for i, item in enumerate(value_node.value))
         if is_null(value_node):
             continue
         try:
@@ -184,12 +186,12 @@ def localized(node: Node, reading: Reading) -> dict[str, str]:
 
 
 def url(node: Node, reading: Reading) -> str:
-    from .urls import safe_external_url  # local import: urls is a leaf module, this keeps the graph flat
+    from .urls import href, safe_external_url  # local import: urls is a leaf module, this keeps the graph flat
 
     value = text(node, reading)
     if safe_external_url(value) is None:
         raise Invalid(f"'{value}' is not a safe http(s) URL; write it as https://...")
-    return value
+    return href(value)  # a space or a non-ASCII path becomes valid in an attribute and a feed
 
 
 def mapping_of(schema: Schema) -> Reader:

@@ -40,6 +40,19 @@ def test_dangling_references_name_both_files_and_the_line() -> None:
     ]
 
 
+def test_an_id_in_a_block_list_is_reported_at_its_own_line() -> None:
+    files = dict(
+        [
+            news("a", "2024-01-01", extra="projects:\n  - robot\n  - robt\n"),
+            ("content/projects/robot.yaml", "title: R\nstatus: active\npartners:\n  - ghost\n"),
+        ]
+    )
+    assert sorted(problems(files)) == [
+        "content/news/2024-01-01-a.md:5: unknown project 'robt': there is no content/projects/robt.yaml",
+        "content/projects/robot.yaml:4: unknown partner 'ghost': there is no content/partners/ghost.yaml",
+    ]
+
+
 def test_a_draft_reference_is_checked_too() -> None:
     assert problems(dict([news("a", "2024-01-01", extra="draft: true\nprojects: [nope]\n")]))
 

@@ -71,3 +71,10 @@ def test_section_of() -> None:
     assert section_of("content/news/sub/a.md") is None
     assert section_of("content/site.yaml") is None
     assert section_of("templates/news/a.md") is None
+
+
+def test_a_file_where_a_section_folder_belongs_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {"content/news": "I meant to be a folder\n", "content/pages/about.md": "---\ntitle: A\n---\n"})
+    sources, _, errors = discover(tmp_path)
+    assert [s.rel for s in sources] == ["content/pages/about.md"]
+    assert [str(e) for e in errors] == ["content/news: is not a folder; move it aside and create content/news/"]

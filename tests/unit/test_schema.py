@@ -110,3 +110,9 @@ def test_nested_lists_of_mappings_report_the_inner_line() -> None:
     (problem,) = problems.items
     assert problem.line == 3  # the milestone that lacks it, not the 'milestones:' key
     assert "missing required field 'date' in milestone" in problem.message
+
+
+def test_url_fields_are_percent_encoded_for_attributes_and_feeds() -> None:
+    values, problems = read("title: T\nstatus: active\nurl: https://example.org/a b/研究?q=1%20x\n")
+    assert problems == []
+    assert values["url"] == "https://example.org/a%20b/%E7%A0%94%E7%A9%B6?q=1%20x"
