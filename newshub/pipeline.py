@@ -192,6 +192,7 @@ def build(options: Options) -> Report:
             cache.save()
         return report
     env = make_environment(options.root / "templates")
+    env.auto_reload = False  # templates are read once per build: no mtime check of each on every page
     problems = compile_templates(env)
     if problems:
         raise BuildError(problems)

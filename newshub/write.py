@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,9 +57,14 @@ def check_not_foreign(root: Path, out: Path, retain: tuple[str, ...]) -> None:
     )
 
 
+def _plain(rel: str) -> bool:
+    """A relative path of plain names: no empty, '.' or '..' part, no backslash or NUL."""
+    return bool(rel) and not any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in rel.split("/"))
+
+
 def _inside(base: Path, rel: str) -> Path:
     parts = rel.split("/")
-    if rel and not any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+    if _plain(rel):
         return base.joinpath(*parts)  # plainly inside: base is a fresh folder with no symlinks in it
     target = (base / rel).resolve()
     if not target.is_relative_to(base):
@@ -170,9 +176,15 @@ class SiteWriter:
                     _replace(os.path.join(dirpath, name), self.out, rel, ready)
         else:  # staged flat: a staged file the site does not have would be removed below anyway
             by_name = {_flat(rel): rel for rel in keep}
+            top, known = str(self.out), {""}  # folders of `out` (relative) known to be folders
             for name in sorted(os.listdir(tmp)):
-                if name in by_name:
-                    _replace(os.path.join(tmp, name), self.out, by_name[name], ready)
+                staged_rel = by_name.get(name)
+                if staged_rel is None:
+                    continue
+                if _plain(staged_rel):
+                    _replace_plain(os.path.join(tmp, name), top, staged_rel, known)
+                else:
+                    _replace(os.path.join(tmp, name), self.out, staged_rel, ready)
         top_kept = {rel.split("/", 1)[0] for rel in keep}
         retained = {name for name in self.retain if name and "/" not in name and name not in top_kept}
         _remove_stale(self.out, keep, retained)
@@ -203,11 +215,45 @@ def _replace(staged: str, out: Path, rel: str, ready: set[Path]) -> None:
     os.rename(staged, target)
 
 
+def _replace_plain(staged: str, top: str, rel: str, known: set[str]) -> None:
+    """_replace() for a plain relative path, with string paths and one lstat per new folder: the
+    pathlib version cost more than the rename itself, once per page."""
+    folder = rel.rpartition("/")[0]
+    if folder not in known:
+        at = ""
+        for part in folder.split("/"):
+            at = f"{at}/{part}" if at else part
+            if at in known:
+                continue
+            path = f"{top}/{at}"
+            try:
+                mode: int | None = os.lstat(path).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is not None and not stat.S_ISDIR(mode):  # a file or symlink in the way
+                os.unlink(path)
+                mode = None
+            if mode is None:
+                os.mkdir(path)
+            known.add(at)
+    target = f"{top}/{rel}"
+    try:
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        shutil.rmtree(target)
+    elif mode is not None:
+        os.unlink(target)  # first: see _replace
+    os.rename(staged, target)
+
+
 def _remove_stale(out: Path, keep: set[str], retained: set[str]) -> None:
     """Delete files of `out` that the new site does not have, then folders left empty."""
     emptied: set[str] = set()
-    for dirpath, dirs, names in os.walk(out, topdown=True):
-        rel_dir = os.path.relpath(dirpath, out)
+    top = str(out)
+    for dirpath, dirs, names in os.walk(top, topdown=True):
+        rel_dir = dirpath[len(top) + 1 :] or "."  # os.walk joins below `top`: no relpath needed
         if rel_dir == ".":
             dirs[:] = [d for d in dirs if d not in retained]
             names = [n for n in names if n not in retained]
@@ -216,7 +262,6 @@ def _remove_stale(out: Path, keep: set[str], retained: set[str]) -> None:
             if rel not in keep:
                 os.unlink(os.path.join(dirpath, name))
                 emptied.add(dirpath)
-    top = str(out)
     for dirpath in sorted(emptied, key=len, reverse=True):  # deepest first, then up the chain
         while dirpath != top:
             try:

@@ -164,3 +164,31 @@ def test_streamed_files_are_compared_while_made(tmp_path: Path, new: list[bytes]
     assert written == (b"".join(new) != b"abcdef")
     assert (os.stat(out / "feed.xml").st_ino == before.st_ino) == (not written)
     assert not (out / "keep.html").exists()
+
+
+def test_rebuild_replaces_files_and_folders_in_the_way(tmp_path: Path) -> None:
+    # An existing output is staged flat and moved into place path by path: a file where a folder
+    # is now needed, a folder where a file is, and a symlink are all replaced, nothing is followed.
+    (tmp_path / "content").mkdir()
+    out = tmp_path / "site"
+    write_site(tmp_path, out, {"index.html": b"1", "news": b"a file", "a/b/index.html": b"dir", "same.html": b"s"})
+    (out / "link").symlink_to(tmp_path / "content")
+    kept = os.stat(out / "same.html").st_ino
+    new = {"index.html": b"2", "news/x/index.html": b"x", "a/b": b"now a file", "link/f.html": b"f", "same.html": b"s"}
+    assert write_site(tmp_path, out, new) == 4
+    assert tree(out) == new
+    assert not (out / "link").is_symlink() and not (tmp_path / "content" / "f.html").exists()
+    assert os.stat(out / "same.html").st_ino == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no staging left
+
+
+def test_feeds_hold_the_latest_feed_limit_articles(make_site: MakeSite) -> None:
+    files = _files()
+    root = make_site(files)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").rstrip("\n") + "\nfeed_limit: 3\n", encoding="utf-8")
+    out, _ = _build(root, "site", jobs=1, cache=False)
+    feed = out["feed.xml"].decode()
+    assert feed.count("<entry>") == 3
+    assert "/news/a-11/" in feed and "/news/a-9/" in feed and "/news/a-8/" not in feed  # the latest
+    assert "news/a-0/index.html" in out  # only feeds are limited
