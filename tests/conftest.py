@@ -47,17 +47,21 @@ def make_site(tmp_path: Path) -> MakeSite:
         if theme:
             shutil.copytree(REPO / "templates", root / "templates")
             shutil.copytree(REPO / "assets", root / "assets")
-        files = {"content/site.yaml": MINIMAL_CONFIG, **files}
-        for rel, data in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                path.write_bytes(data)
-            else:
-                path.write_text(data, encoding="utf-8")
+        write_files(root, {"content/site.yaml": MINIMAL_CONFIG, **files})
         return root
 
     return make
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write each file below `root` (bytes as-is, text as UTF-8), creating folders."""
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
 
 
 def run_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

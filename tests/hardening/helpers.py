@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.conftest import REPO, MakeSite, run_cli, tree
+from tests.conftest import REPO, MakeSite, run_cli, tree, write_files
 
 SITE_YAML = """\
 title: Test Hub
@@ -118,13 +118,7 @@ def broken_build(
     """Build GOOD, add `bad` (and delete `remove`), build again: it must fail cleanly. Its error lines."""
     root = good_site(make_site, name=name)
     before = tree(root / "site")
-    for rel, data in bad.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+    write_files(root, bad)
     for rel in remove:
         (root / rel).unlink()
     result = run_cli(root, "build", *args, env=env)
