@@ -23,13 +23,18 @@ from typing import BinaryIO
 from .errors import fail
 
 
+def _shown(root: Path, out: Path) -> str:
+    """The output folder as errors name it: relative to the project, like every other error path."""
+    return out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+
+
 def check_output_dir(root: Path, out: Path) -> None:
     """Refuse output folders whose replacement would destroy something that is not build output."""
     root, out = root.resolve(), out.resolve()
     content = root / "content"
     home = Path.home().resolve()
     danger = {Path(out.anchor), home, root}
-    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)  # relative, like every other error path
+    shown = _shown(root, out)
     if out in danger:
         raise fail(shown, 0, "refusing to build into this folder: it would be replaced; use a folder such as site/")
     if out == content or content.is_relative_to(out) or out.is_relative_to(content):
@@ -50,10 +55,10 @@ def check_not_foreign(root: Path, out: Path, retain: tuple[str, ...]) -> None:
     names = {entry.name for entry in out.iterdir()}
     if not names or names <= set(retain) or {"sitemap.xml", "404.html"} & names:
         return
-    out = out.resolve()
-    shown = out.relative_to(root.resolve()).as_posix() if out.is_relative_to(root.resolve()) else str(out)
     raise fail(
-        shown, 0, "refusing to build into a folder that holds other files and no earlier build (no sitemap.xml); empty it or choose another"
+        _shown(root.resolve(), out.resolve()),
+        0,
+        "refusing to build into a folder that holds other files and no earlier build (no sitemap.xml); empty it or choose another",
     )
 
 
