@@ -122,15 +122,7 @@ class Renderer:
         return [(lang, page_url(lang_prefix(config, lang)).rstrip("/") + tail) for lang in langs]
 
     def render(self, route: Route) -> bytes:
-        ctx = self.context(route)
-        template = TEMPLATES[route.kind]
-        try:
-            text = self.env.get_template(template).render(ctx)
-        except jinja2.TemplateSyntaxError as exc:
-            raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
-        except Exception as exc:  # any error in a template: report its file and line, never a traceback
-            raise BuildError([self._template_problem(exc, template, route)]) from None
-        return text.encode("utf-8")
+        return b"".join(self.render_chunks(route))
 
     def render_chunks(self, route: Route, size: int = 1 << 18) -> Iterator[bytes]:
         """The bytes of render(route) in pieces, for pages that grow with the site (feeds, sitemap):
