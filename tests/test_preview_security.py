@@ -15,7 +15,7 @@ import pytest
 from newshub.assets import hashed_name
 from newshub.serve import host_allowed, resolve
 
-from .conftest import MINIMAL_CONFIG, REPO, run_cli
+from .conftest import MINIMAL_CONFIG, REPO, MakeSite, run_cli
 from .preview_server import Running, running
 
 SECRET = b"top secret outside the project"
@@ -170,12 +170,8 @@ def test_host_allowed_rules() -> None:
     assert not host_allowed(None, "127.0.0.1", 8000)
 
 
-def test_binds_loopback_by_default_and_warns_for_another_host(make_site: object, tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "assets", root / "assets")
-    (root / "content").mkdir()
-    (root / "content/site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+def test_binds_loopback_by_default_and_warns_for_another_host(make_site: MakeSite) -> None:
+    root = make_site({})
     with running(root, "--no-cache") as srv:
         time.sleep(0.1)
         lines = [line for line in Path(f"/proc/{srv.proc.pid}/net/tcp").read_text().splitlines()[1:] if line.split()[3] == "0A"]
@@ -192,13 +188,8 @@ def test_binds_loopback_by_default_and_warns_for_another_host(make_site: object,
     assert run_cli(root, "serve", "--help").stdout.count("--host") >= 1
 
 
-def test_the_server_starts_when_the_first_build_fails(tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "assets", root / "assets")
-    (root / "content/news").mkdir(parents=True)
-    (root / "content/site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
-    (root / "content/news/2024-05-01-hello.md").write_text("---\ntitle: [Hello\n---\nText.\n", encoding="utf-8")
+def test_the_server_starts_when_the_first_build_fails(make_site: MakeSite) -> None:
+    root = make_site({"content/news/2024-05-01-hello.md": "---\ntitle: [Hello\n---\nText.\n"})
     with running(root, "--no-cache") as srv:
         status, headers, body = srv.get("/")
         assert status == 500 and headers["content-type"].startswith("text/html")
@@ -209,14 +200,9 @@ def test_the_server_starts_when_the_first_build_fails(tmp_path: Path) -> None:
     assert err.count("error: content/news/2024-05-01-hello.md:") == 1
 
 
-def test_warnings_are_printed_once_like_a_build_prints_them(tmp_path: Path) -> None:
-    root = tmp_path / "p"
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "assets", root / "assets")
-    (root / "content/news").mkdir(parents=True)
-    (root / "content/site.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+def test_warnings_are_printed_once_like_a_build_prints_them(make_site: MakeSite) -> None:
+    root = make_site({"content/news/2024-05-01-hello.md": "---\ntitle: Hello\n---\nText.\n\n<script>alert(1)</script>\n"})
     article = root / "content/news/2024-05-01-hello.md"
-    article.write_text("---\ntitle: Hello\n---\nText.\n\n<script>alert(1)</script>\n", encoding="utf-8")
     with running(root, "--no-cache") as srv:
         article.write_text("---\ntitle: Hello\n---\nText, edited.\n\n<script>alert(1)</script>\n", encoding="utf-8")
         deadline = time.monotonic() + 10
