@@ -106,45 +106,48 @@ def _with_routes(site: Site) -> Site:
     return replace(site, routes=tuple(routes))
 
 
-def replace_item(site: Site, old: Article | Page, new: Article | Page) -> Site:
-    """`site` with `old` swapped for `new`, as assemble() would give it, without redoing the whole site.
+def replace_items(site: Site, pairs: Iterable[tuple[Article | Page, Article | Page]]) -> Site:
+    """`site` with each old item swapped for its new one, as assemble() would give it, without
+    redoing the whole site; each index is rebuilt once however many items change.
 
-    Only for an edit that keeps everything assemble sorts, groups and routes by (source, key, slug,
+    Only for edits that keep everything assemble sorts, groups and routes by (source, key, slug,
     lang, date, draft, and an article's tags, projects and partners): the caller checks that. Keep
     in step with assemble(): the preview's equivalence test compares the two."""
-    if site.by_source.get(old.source) is not old:  # a hidden draft
+    # Items are matched by identity: equal items may stand in different places (translations).
+    swaps = {id(old): (old, new) for old, new in pairs if site.by_source.get(old.source) is old}  # not a hidden draft
+    if not swaps:
         return site
 
     def swap(items: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(new if item is old else item for item in items)
+        return tuple(swaps[id(item)][1] if id(item) in swaps else item for item in items)
 
     by_source = dict(site.by_source)
-    by_source[new.source] = new
-    translations = dict(site.translations)
-    group = f"{type(old).__name__}:{old.key}"
-    translations[group] = swap(translations[group])
-    if isinstance(old, Page):
-        return replace(site, pages=swap(site.pages), by_source=by_source, translations=translations)
-    assert isinstance(new, Article)
-    news = dict(site.news)
-    news[old.lang] = swap(news[old.lang])
-    lang_tags = dict(site.tags[old.lang])
-    for tag in dict.fromkeys(old.tags):
-        name, items = lang_tags[slugify(tag) or tag]
-        lang_tags[slugify(tag) or tag] = (name, swap(items))
-    project_news = dict(site.project_news)
-    for pid in dict.fromkeys(old.projects):
-        project_news[(old.lang, pid)] = swap(project_news[(old.lang, pid)])
-    partner_news = dict(site.partner_news)
-    for pid in dict.fromkeys(old.partners):
-        partner_news[(old.lang, pid)] = swap(partner_news[(old.lang, pid)])
+    groups: set[str] = set()
+    langs: set[str] = set()
+    tags: set[tuple[str, str]] = set()
+    project_keys: set[tuple[str, str]] = set()
+    partner_keys: set[tuple[str, str]] = set()
+    for old, new in swaps.values():
+        by_source[new.source] = new
+        groups.add(f"{type(old).__name__}:{old.key}")
+        if isinstance(old, Article):
+            langs.add(old.lang)
+            tags.update((old.lang, slugify(tag) or tag) for tag in old.tags)
+            project_keys.update((old.lang, pid) for pid in old.projects)
+            partner_keys.update((old.lang, pid) for pid in old.partners)
+    translations = {**site.translations, **{group: swap(site.translations[group]) for group in groups}}
+    lang_tags = {lang: dict(by) for lang, by in site.tags.items() if lang in langs}
+    for lang, slug in tags:
+        name, items = lang_tags[lang][slug]
+        lang_tags[lang][slug] = (name, swap(items))
     return replace(
         site,
-        articles=swap(site.articles),
-        news=news,
-        tags={**site.tags, old.lang: lang_tags},
+        articles=swap(site.articles) if langs else site.articles,
+        pages=swap(site.pages) if any(isinstance(old, Page) for old, _ in swaps.values()) else site.pages,
+        news={**site.news, **{lang: swap(site.news[lang]) for lang in langs}},
+        tags={**site.tags, **lang_tags},
         by_source=by_source,
         translations=translations,
-        project_news=project_news,
-        partner_news=partner_news,
+        project_news={**site.project_news, **{key: swap(site.project_news[key]) for key in project_keys}},
+        partner_news={**site.partner_news, **{key: swap(site.partner_news[key]) for key in partner_keys}},
     )

@@ -131,6 +131,7 @@ class Cache:
         if self.state_dirty:
             _dump(self.folder / _STATE, {"env": environment_key(), "state": self.state})
             self.state_dirty = False
+        _remove_leftovers(self.folder)
 
 
 def _load(path: Path) -> tuple[dict[str, Any] | None, str]:
@@ -150,6 +151,18 @@ def _load(path: Path) -> tuple[dict[str, Any] | None, str]:
     if not isinstance(loaded, dict) or loaded.get("env") != environment_key():
         return None, "foreign cache discarded (another newshub, Python-Markdown or nh3 version)"
     return loaded, ""
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary files of a process killed while saving. Only those an hour older than the cache
+    just written (its mtime stands for now; the build reads no clock): not another one's, mid-save."""
+    for name in (_FILE, _STATE):
+        with contextlib.suppress(OSError):
+            now = (folder / name).stat().st_mtime
+            for tmp in folder.glob(f".{Path(name).stem}-*"):
+                with contextlib.suppress(OSError):
+                    if now - tmp.stat().st_mtime > 3600:
+                        tmp.unlink()
 
 
 def _dump(path: Path, payload: dict[str, Any]) -> None:

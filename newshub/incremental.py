@@ -11,12 +11,17 @@ Which pages to re-render comes from comparing each route's inputs (what its temp
 between the old and the new Site. Pages are rendered lazily: a changed page is marked pending and
 rendered when it is asked for, or by a background thread when the server is idle. So what is
 served always equals what a full build of the same files would write.
+
+A cold start (many news files and no build cache) parses only their front matter before serving:
+routes, lists and links need nothing else. Their bodies are parsed in worker processes behind it
+(complete()), and a page that shows a body not parsed yet parses it first (_parse_bodies_for). So
+the first page comes in about a second at 10,000 articles, and is still the full build's page.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,14 +29,14 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import parallel
-from .assemble import assemble, replace_item
+from .assemble import assemble, replace_items
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
 from .check import check
 from .config import SiteConfig, load_config
 from .discover import Source, discover, section_of
 from .errors import BuildError, Problem
-from .markdown import MarkdownRenderer
+from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, parse
 from .pipeline import Options
@@ -40,6 +45,8 @@ from .urls import output_file
 from .watch import Batch
 
 STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
+DEFER_AT = 256  # news files to parse at start (not in the cache) from which their bodies wait
+ON_DEMAND = 128  # a page showing more bodies than this waits for the background parse instead
 
 
 class _Tracking(Renderer):
@@ -56,10 +63,33 @@ class _Tracking(Renderer):
 class _Entry:
     data: bytes | None  # None: the file could not be read
     parsed: Parsed
+    full: bool = True  # False: front matter only (FrontMatterOnly), the body is still to parse
+
+
+@dataclass
+class _Deferred:
+    """The bodies load() left for later: their parse, running, and where to keep the results."""
+
+    parse: parallel.BackgroundParse
+    cache: Cache | None
+    digest: str
+    claimed: bool = False  # a thread is reading its results
+
+
+def _articles_in(value: object, found: set[str]) -> None:
+    """Add the sources of the articles inside a route's inputs (nested tuples, lists and mappings)."""
+    if isinstance(value, Article):
+        found.add(value.source)
+    elif isinstance(value, tuple | list):
+        for inner in value:
+            _articles_in(inner, found)
+    elif isinstance(value, Mapping):
+        for inner in value.values():
+            _articles_in(inner, found)
 
 
 def _shape(item: object) -> tuple[Any, ...] | None:
-    """What assemble sorts, groups and routes an item by: equal shapes allow replace_item."""
+    """What assemble sorts, groups and routes an item by: equal shapes allow replace_items."""
     if isinstance(item, Article):
         return (Article, item.source, item.key, item.slug, item.lang, item.date, item.date.isoformat(), item.draft)
     if isinstance(item, Page):
@@ -87,6 +117,7 @@ class _Inputs:
         self.shared = (tuple(site.projects.items()), tuple(site.partners.items()), tuple(site.partner_projects.items()), firsts)
         # Every page shows the title, languages and the standalone pages in its navigation.
         self.frame = (site.config, tuple((p.source, p.slug, p.lang, p.title) for p in site.pages))
+        self.newest = tuple(a.date for a in site.articles[:1])
 
     def of(self, route: Route) -> tuple[Any, ...]:
         site, kind, lang = self.site, route.kind, route.lang
@@ -104,9 +135,10 @@ class _Inputs:
         if kind == "home":
             return (site.news[lang][:5], self.shared)
         if kind == "feed":
-            return (site.news[lang],)
+            return (site.news[lang][: site.config.feed_limit],)  # the feed shows the latest only
         if kind in ("project", "project_feed"):
-            return (site.project_news.get((lang, route.key), ()), self.shared)
+            # With no news, milestones or start date, `updated` is the newest article's date.
+            return (site.project_news.get((lang, route.key), ()), self.shared, self.newest)
         if kind == "partner":
             return (site.partner_news.get((lang, route.key), ()), self.shared)
         if kind in ("projects", "partners"):
@@ -116,7 +148,7 @@ class _Inputs:
         if kind == "tag":
             return (site.tags[lang].get(route.key), tuple(route.key in site.tags[other] for other in site.config.languages))
         if kind == "sitemap":
-            return (site.routes,)  # the same tuple object after replace_item: compared by identity then
+            return (site.routes,)  # the same tuple object after replace_items: compared by identity then
         return ()  # 404, robots: the frame only
 
 
@@ -124,8 +156,9 @@ class Preview:
     """The served site. Thread-safe: every public method holds `lock`; `changed` is notified on
     every new `generation` (a change the open pages should reload for)."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, defer_at: int = DEFER_AT) -> None:
         self.options = options
+        self.defer_at = defer_at
         self.root = options.root
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
@@ -149,6 +182,11 @@ class Preview:
         self.pending: dict[str, Route] = {}  # rendered before they are served
         self.epoch = 0  # renderer version: a render started under another epoch is dropped
         self.stale = False  # the Site must be assembled again from the parse results
+        # A cold start's deferred bodies: still parsing, the job, and the Site's front-matter-only items.
+        self.loading = False
+        self.deferred: list[Source] = []
+        self.job: _Deferred | None = None
+        self.provisional: set[str] = set()
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -170,6 +208,9 @@ class Preview:
         """The bytes of one output file, rendered now if it is pending; None if there is none."""
         with self.lock:
             route = self.pending.get(file)
+            if route is not None and self.provisional:
+                self._parse_bodies_for(file)
+                route = self.pending.get(file)
             if route is not None:
                 assert self.renderer is not None
                 self._store(file, route, *self._render(self.renderer, route))
@@ -181,6 +222,7 @@ class Preview:
 
     def render_everything(self) -> dict[str, bytes]:
         """Every output file, as a full build would write them (pending pages rendered first)."""
+        self.complete()
         with self.lock:
             for file in list(self.pending):
                 self.get(file)
@@ -189,8 +231,8 @@ class Preview:
     def take_pending(self) -> tuple[str, Route, Renderer, int] | None:
         """One pending page for the background renderer, which renders it outside the lock."""
         with self.lock:
-            if not self.pending or self.renderer is None:
-                return None
+            if not self.pending or self.renderer is None or self.provisional:
+                return None  # pages rendered now from front matter only would be rendered again
             file, route = next(iter(self.pending.items()))
             return file, route, self.renderer, self.epoch
 
@@ -225,12 +267,61 @@ class Preview:
     def load(self) -> None:
         """The first build: every file read and parsed, through the build cache and worker processes."""
         with self.lock:
+            cache = None
             if self._load_config():
                 self._load_templates()
                 self._load_assets()
-                self._rescan(first=True)
+                cache = Cache.open(self.root, self.options.cache)
+                self._rescan(cache)
             self._rebuild(set())
             self._bump()
+            if self.deferred and self.config is not None:  # forked last: the first page need not share the cores
+                base_path = _base_path(self.config)
+                background = parallel.BackgroundParse(self.deferred, self.config, base_path, self.options.jobs)
+                self.job = _Deferred(background, cache, config_key(self.config, base_path))
+                self.deferred = []
+
+    def complete(self) -> None:
+        """Parse the bodies load() deferred, and serve the full Site; returns once that is done.
+        The server runs it in a thread of its own; anyone else calling it waits for that thread."""
+        with self.lock:
+            job = self.job
+            if job is None or job.claimed:
+                self.changed.wait_for(lambda: not self.loading)
+                return
+            job.claimed = True
+        try:
+            for sources, results in job.parse:
+                with self.lock:
+                    for source, parsed in zip(sources, results, strict=True):
+                        if job.cache is not None:
+                            job.cache.put(source_key(source, job.digest), parsed)
+                        entry = self.entries.get(source.rel)
+                        if entry is not None and not entry.full and entry.data == source.data:
+                            self.entries[source.rel] = _Entry(source.data, parsed)
+        finally:
+            with self.lock:
+                before = self.errors
+                for rel, entry in list(self.entries.items()):
+                    if not entry.full:  # the background parse failed part way
+                        self._parse_body(rel)
+                self.job = None
+                self.stale = self.stale or bool(self.provisional)
+                self._rebuild(set())
+                if self.errors != before:
+                    self._bump()
+            try:  # outside the lock: pages are served and rendered meanwhile
+                if job.cache is not None:
+                    job.cache.save()
+            finally:
+                with self.lock:
+                    self.loading = False  # done only now: a server stopped after this starts warm next time
+                    self.changed.notify_all()
+
+    def close(self) -> None:
+        """Stop a background parse that is still running."""
+        if self.job is not None:
+            self.job.parse.close()
 
     def apply(self, batch: Batch) -> bool:
         """Apply one batch of changes; True when open pages should reload."""
@@ -314,14 +405,14 @@ class Preview:
         self.entries[rel] = entry
         return old is None or old.parsed != entry.parsed
 
-    def _rescan(self, first: bool = False) -> set[str]:
-        """Every content file again (discover), parsing only those whose bytes changed."""
+    def _rescan(self, cache: Cache | None = None) -> set[str]:
+        """Every content file again (discover), parsing only those whose bytes changed. With the
+        build cache (the first load), results come from it, and many news files may be deferred."""
         assert self.config is not None and self.markdown is not None
         sources, warnings, errors = discover(self.root)
         self.warnings = warnings
         old = self.entries
         todo = [s for s in sources if s.rel not in old or old[s.rel].data != s.data]
-        cache = Cache.open(self.root, self.options.cache) if first else None
         digest = config_key(self.config, _base_path(self.config))
         found: dict[str, Parsed] = {}
         if cache is not None:
@@ -330,12 +421,22 @@ class Preview:
                 if hit is not None:
                     found[source.rel] = hit
         fresh = [s for s in todo if s.rel not in found]
-        found.update(zip((s.rel for s in fresh), parallel.parse_all(fresh, self.config, self.markdown, self.options.jobs), strict=True))
+        later = [s for s in fresh if s.section == "news"] if cache is not None else []
+        if len(later) < self.defer_at:
+            later = []
+        deferred = {s.rel for s in later}
+        now = [s for s in fresh if s.rel not in deferred]
+        found.update(zip((s.rel for s in now), parallel.parse_all(now, self.config, self.markdown, self.options.jobs), strict=True))
+        if later:  # a cold start: serve from front matter first, load() starts parsing the bodies
+            front_matter_only = FrontMatterOnly(self.config.html)
+            found.update((s.rel, parse(s, self.config, front_matter_only)) for s in later)
+            self.deferred, self.loading = later, True
         if cache is not None:
-            for source in fresh:
+            for source in now:
                 cache.put(source_key(source, digest), found[source.rel])
-            cache.save()
-        self.entries = {s.rel: old[s.rel] if s.rel not in found else _Entry(s.data, found[s.rel]) for s in sources}
+            if not later:
+                cache.save()  # else complete() saves it, with the bodies
+        self.entries = {s.rel: old[s.rel] if s.rel not in found else _Entry(s.data, found[s.rel], s.rel not in deferred) for s in sources}
         for problem in errors:
             self.entries[problem.path] = _Entry(None, Parsed(None, (problem,), ()))
         return set(found) | (old.keys() - self.entries.keys()) | {p.path for p in errors}
@@ -350,6 +451,25 @@ class Preview:
             if item is not None:
                 items[type(item)].append(item)
         return Content(tuple(items[Article]), tuple(items[Page]), tuple(items[Project]), tuple(items[Partner]))
+
+    def _parse_body(self, rel: str) -> None:
+        """Parse in full one file that was parsed for its front matter only."""
+        entry = self.entries[rel]
+        assert entry.data is not None and self.config is not None and self.markdown is not None
+        self.entries[rel] = _Entry(entry.data, parse(Source(rel, "news", entry.data), self.config, self.markdown))
+
+    def _parse_bodies_for(self, file: str) -> None:
+        """Before a page is rendered: swap the front-matter-only articles it shows for full ones."""
+        needed: set[str] = set()
+        _articles_in(self.inputs.get(file), needed)
+        needed &= self.provisional
+        if len(needed) > ON_DEMAND:  # a feed or a big tag: cheaper to wait for the workers
+            self.complete()
+        elif needed:
+            for rel in sorted(needed):
+                if not self.entries[rel].full:
+                    self._parse_body(rel)
+            self._rebuild(needed)
 
     def _rebuild(self, changed: set[str]) -> None:
         if self.problems["config"]:
@@ -376,10 +496,11 @@ class Preview:
         self._adopt(site, changed)
 
     def _swap(self, changed: set[str]) -> Site | None:
-        """The new Site by replace_item when every change keeps its item's shape, else None."""
+        """The new Site by replace_items when every change keeps its item's shape, else None."""
         site = self.site
         if site is None:
             return None
+        pairs = []
         for rel in sorted(changed):
             old = site.by_source.get(rel)
             entry = self.entries.get(rel)
@@ -388,8 +509,8 @@ class Preview:
                 return None
             if isinstance(old, Article) and isinstance(new, Article) and _links(old) != _links(new):
                 return None
-            site = replace_item(site, old, new)
-        return site
+            pairs.append((old, new))
+        return replace_items(site, pairs)
 
     def _adopt(self, site: Site, changed: set[str]) -> None:
         """Make `site` the served one: pages whose inputs changed become pending, gone pages go."""
@@ -416,6 +537,10 @@ class Preview:
             self.pending.pop(file, None)
             self.render_problems.pop(file, None)
         self.site, self.routes, self.inputs = site, routes, new_inputs
+        if swapped:
+            self.provisional -= changed  # a change is always parsed in full
+        else:
+            self.provisional = {rel for rel in site.by_source if not self.entries[rel].full}
         self._new_renderer(everything=False)
 
     def _new_renderer(self, everything: bool) -> None:

@@ -280,6 +280,14 @@ class MarkdownRenderer:
         return Rendered(clean, toc, self.first_paragraph, words, tuple(dict.fromkeys(self.warnings)))
 
 
+class FrontMatterOnly(MarkdownRenderer):
+    """Renders no Markdown at all: items parsed with it have an empty body, summary and table of
+    contents. The preview starts from such items and parses each body fully before it is shown."""
+
+    def render(self, source: str, rel: str, offset: int = 0) -> Rendered:
+        return Rendered("", (), "", 0, ())
+
+
 def _flatten(tokens: list[dict]) -> list[dict]:  # type: ignore[type-arg]
     out = []
     for token in tokens:

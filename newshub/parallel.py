@@ -98,6 +98,43 @@ def parse_all(
         _work.clear()
 
 
+class BackgroundParse:
+    """A parse started now, in forked workers, and read later, from any one thread, in order.
+
+    The workers are forked here, so create it before the process starts threads of its own. Where
+    they cannot be, the reading thread parses, with a renderer of its own."""
+
+    def __init__(self, sources: Sequence[Source], config: SiteConfig, base_path: str, jobs: int) -> None:
+        self.sources = sources
+        renderer = MarkdownRenderer(config.html, base_path)  # not the caller's: that one is not thread-safe
+        self._pool: Any = None
+        spans = _chunks(len(sources))
+        workers = workers_for(jobs, len(sources))
+        if workers > 1:
+            _work.update(sources=sources, config=config, renderer=renderer)
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(workers)  # forks now: _work is copied
+            finally:
+                _work.clear()
+            self._results: Iterator[list[Parsed]] = self._pool.imap(_parse_range, spans)
+        else:
+            self._results = ([parse(sources[i], config, renderer) for i in range(*span)] for span in spans)
+        self._spans = spans
+
+    def __iter__(self) -> Iterator[tuple[Sequence[Source], list[Parsed]]]:
+        """(sources, their parse results), a chunk at a time."""
+        try:
+            for (start, stop), parsed in zip(self._spans, self._results, strict=True):
+                yield self.sources[start:stop], parsed
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+
 # --- render and write ------------------------------------------------------------------------------
 
 

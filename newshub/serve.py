@@ -154,11 +154,17 @@ class PreviewServer:
         """The first build, before any thread starts (so it may parse in worker processes)."""
         self.loaded_at = time.time()
         self.preview.load()
-        count = len(self.preview.routes)
-        self.report(f"Loaded {count} pages in {time.perf_counter() - self.started:.2f} s")
+        count, took = len(self.preview.routes), time.perf_counter() - self.started
+        if self.preview.job is not None:
+            later = len(self.preview.job.parse.sources)
+            self.report(f"Loaded {count} pages in {took:.2f} s; parsing {later} articles in the background")
+        else:
+            self.report(f"Loaded {count} pages in {took:.2f} s")
 
     def start(self) -> None:
         self.watcher.start()
+        if self.preview.job is not None:
+            threading.Thread(target=self._complete, name="newshub-parse", daemon=True).start()
         threading.Thread(target=self._render_ahead, name="newshub-render", daemon=True).start()
         threading.Thread(target=self._catch_up, name="newshub-catch-up", daemon=True).start()
 
@@ -176,8 +182,16 @@ class PreviewServer:
                     except OSError:
                         continue
 
+    def _complete(self) -> None:
+        try:
+            self.preview.complete()
+        except Exception as exc:  # a worker died: the pages it left were parsed here; say so and keep serving
+            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        self.report()
+
     def stop(self) -> None:
         self.stopping.set()
+        self.preview.close()
         self.watcher.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -224,7 +238,7 @@ class PreviewServer:
                 continue
             job = self.preview.take_pending()
             if job is None:
-                if not announced and not self.preview.errors:
+                if not announced and not self.preview.errors and not self.preview.loading:
                     announced = True
                     count = len(self.preview.files)
                     print(f"All {count} files ready after {time.perf_counter() - self.started:.1f} s", file=sys.stderr, flush=True)
@@ -363,6 +377,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: b
         pass
     finally:
         server.stopping.set()
+        server.preview.close()
         server.watcher.stop()
         server.httpd.server_close()
     return 0

@@ -125,6 +125,20 @@ def test_corrupt_or_foreign_cache_is_discarded(make_site: MakeSite, blob: bytes)
     assert not report.warnings
 
 
+
+def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
+    # A process killed while writing the cache (Ctrl+C on a preview, a CI timeout) leaves its
+    # temporary file behind; the next save removes it once it is clearly nobody's work in progress.
+    root = make_site(_files())
+    (root / CACHE_DIR).mkdir()
+    old, recent = root / CACHE_DIR / ".parse-killed", root / CACHE_DIR / ".state-saving"
+    old.write_bytes(b"x" * 1000)
+    recent.write_bytes(b"y")
+    os.utime(old, (1, 1))
+    build(Options(root=root, output=root / "site"))
+    assert not old.exists() and recent.exists()
+    assert (root / CACHE_DIR / "parse.pickle").exists()
+
 def test_parse_errors_are_the_same_in_parallel(make_site: MakeSite) -> None:
     files = _files()
     files["content/news/bad-1.md"] = "---\ntitle: x\nunknown: 1\n---\n\nx\n"
