@@ -46,7 +46,9 @@ from .watch import Batch
 
 STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
 DEFER_AT = 256  # news files to parse at start (not in the cache) from which their bodies wait
-ON_DEMAND = 128  # a page showing more bodies than this waits for the background parse instead
+# A page showing at most this many unparsed bodies parses them itself (up to about 1.5 s on one
+# core, at 10,000 articles every project, partner and tag page); beyond, it waits for the workers.
+ON_DEMAND = 1000
 
 
 class _Tracking(Renderer):
@@ -287,7 +289,7 @@ class Preview:
         with self.lock:
             job = self.job
             if job is None or job.claimed:
-                self.changed.wait_for(lambda: not self.loading)
+                self.changed.wait_for(lambda: self.job is None)  # the full Site is served (the cache may still be saving)
                 return
             job.claimed = True
         try:
@@ -310,6 +312,7 @@ class Preview:
                 self._rebuild(set())
                 if self.errors != before:
                     self._bump()
+                self.changed.notify_all()
             try:  # outside the lock: pages are served and rendered meanwhile
                 if job.cache is not None:
                     job.cache.save()
@@ -459,11 +462,12 @@ class Preview:
         self.entries[rel] = _Entry(entry.data, parse(Source(rel, "news", entry.data), self.config, self.markdown))
 
     def _parse_bodies_for(self, file: str) -> None:
-        """Before a page is rendered: swap the front-matter-only articles it shows for full ones."""
+        """Before a page is rendered: swap the front-matter-only articles it shows for full ones.
+        (Parsed here, holding the lock: the Markdown renderer is not thread-safe.)"""
         needed: set[str] = set()
         _articles_in(self.inputs.get(file), needed)
         needed &= self.provisional
-        if len(needed) > ON_DEMAND:  # a feed or a big tag: cheaper to wait for the workers
+        if len(needed) > ON_DEMAND:  # the tags index, a big feed: wait for the workers
             self.complete()
         elif needed:
             for rel in sorted(needed):
