@@ -9,12 +9,14 @@ really changed is decided by comparing bytes when the batch is applied.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import CONFIG_FILE
 from .discover import is_scratch, section_of
@@ -126,6 +128,7 @@ class Watcher:
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="newshub-rebuild", daemon=True)
         self.observer: object | None = None
+        self.watches: dict[str, object] = {}  # folder name -> its watchdog watch
 
     def feed(self, event_type: str, src: str, dest: str = "", is_directory: bool = False) -> None:
         self.push(classify(event_type, self._rel(src), self._rel(dest) if dest else "", is_directory))
@@ -152,15 +155,36 @@ class Watcher:
             def on_any_event(self, event: FileSystemEvent) -> None:
                 watcher.feed(event.event_type, os.fsdecode(event.src_path), os.fsdecode(event.dest_path), event.is_directory)
 
+        class TopHandler(FileSystemEventHandler):
+            """The project folder itself, not recursively: content/, templates/ or assets/ appearing."""
+
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                path = os.fsdecode(event.dest_path if event.event_type == "moved" else event.src_path)
+                if event.is_directory and event.event_type in ("created", "moved") and watcher._rel(path) in WATCHED:
+                    watcher._watch(watcher._rel(path), Handler())
+
         observer = Observer()
+        observer.schedule(TopHandler(), str(self.root), recursive=False)
+        self.observer = observer
         for name in WATCHED:
-            folder = self.root / name
-            if folder.is_dir():
-                observer.schedule(Handler(), str(folder), recursive=True)
+            self._watch(name, Handler(), initial=True)
         observer.daemon = True
         observer.start()
-        self.observer = observer
         self.thread.start()
+
+    def _watch(self, name: str, handler: object, initial: bool = False) -> None:
+        """Watch one of WATCHED, recursively; one that appears later is then read in full, since
+        files may have been written into it before the watch began."""
+        observer: Any = self.observer
+        if not (self.root / name).is_dir():
+            return
+        old = self.watches.pop(name, None)
+        if old is not None:  # the folder was replaced (deleted, or renamed away, and made again)
+            with contextlib.suppress(KeyError):
+                observer.unschedule(old)
+        self.watches[name] = observer.schedule(handler, str(self.root / name), recursive=True)
+        if not initial:
+            self.push(Batch(config=True, templates=True, assets=True, rescan=True, events=1))
 
     def stop(self) -> None:
         with self.cond:

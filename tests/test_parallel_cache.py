@@ -125,7 +125,6 @@ def test_corrupt_or_foreign_cache_is_discarded(make_site: MakeSite, blob: bytes)
     assert not report.warnings
 
 
-
 def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
     # A process killed while writing the cache (Ctrl+C on a preview, a CI timeout) leaves its
     # temporary file behind; the next save removes it once it is clearly nobody's work in progress.
@@ -138,6 +137,7 @@ def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
     build(Options(root=root, output=root / "site"))
     assert not old.exists() and recent.exists()
     assert (root / CACHE_DIR / "parse.pickle").exists()
+
 
 def test_parse_errors_are_the_same_in_parallel(make_site: MakeSite) -> None:
     files = _files()

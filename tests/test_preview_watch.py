@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import threading
 import time
@@ -216,5 +217,45 @@ def test_real_saves_and_a_branch_switch_sized_burst(make_site: MakeSite) -> None
         assert sum(b.events for b in recorder.batches[before:]) >= 300
         assert preview.get("news/story-1/index.html") is None  # a deleted file's page is gone
         assert_same(preview, options, "after the burst")
+    finally:
+        watcher.stop()
+
+
+def test_a_watched_folder_that_appears_or_is_replaced_is_watched(make_site: MakeSite) -> None:
+    # `assets/` added after the server started (a new project), and `content/` replaced whole (a
+    # restore, `git stash`); the watches follow the new folders, and what was written before the
+    # watch began is read too.
+    root = make_site(start_files(random.Random(12)))
+    os.rename(root / "assets", root / "assets.off")
+    options = Options(root=root, drafts=True, base_url="http://127.0.0.1:8000", cache=False, jobs=1)
+    preview = Preview(options)
+    preview.load()
+    assert preview.get("index.html") is None and preview.errors  # the stylesheet is missing
+    recorder = Recorder(preview)
+    watcher = Watcher(root, recorder.apply)
+    watcher.start()
+    try:
+        time.sleep(0.2)
+        os.rename(root / "assets.off", root / "assets")
+        recorder.settle()
+        assert any(b.assets for b in recorder.batches)
+        assert b"<html" in (preview.get("index.html") or b"")  # rendered again, with the stylesheet
+        assert preview.errors == []
+        (root / "assets/img").mkdir()
+        (root / "assets/img/logo.svg").write_text("<svg/>", encoding="utf-8")
+        recorder.settle()
+        assert any(name.startswith("assets/img/logo.") for name in preview.files)
+
+        shutil.copytree(root / "content", root / "content.new")
+        shutil.rmtree(root / "content")
+        os.rename(root / "content.new", root / "content")
+        recorder.settle()
+        before = len(recorder.batches)
+        target = root / "content/news/2024-05-01-story-0.md"
+        target.write_text(target.read_text(encoding="utf-8").replace("title: ", "title: Replaced ", 1), encoding="utf-8")
+        recorder.settle()
+        assert len(recorder.batches) > before
+        assert b"Replaced" in (preview.get("news/story-0/index.html") or b"")
+        assert_same(preview, options, "after the folders came back")
     finally:
         watcher.stop()
