@@ -59,12 +59,21 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             if not path.is_file() or not path.name.endswith(ext):
                 warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-                # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
-                errors.append(Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into content/{section}/"))
-                continue
-            try:
-                sources.append(Source(rel, section, path.read_bytes()))
-            except OSError as exc:
-                errors.append(Problem(rel, 0, f"cannot read: {exc.strerror}"))
+            found = read_source(root, section, path)
+            if isinstance(found, Source):
+                sources.append(found)
+            else:
+                errors.append(found)
     return sources, warnings, errors
+
+
+def read_source(root: Path, section: str, path: Path) -> Source | Problem:
+    """One content file's bytes, or why they may not be read (the preview reads files this way too)."""
+    rel = f"content/{section}/{path.name}"
+    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
+        return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into content/{section}/")
+    try:
+        return Source(rel, section, path.read_bytes())
+    except OSError as exc:
+        return Problem(rel, 0, f"cannot read: {exc.strerror}")

@@ -34,7 +34,7 @@ from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
 from .check import check
 from .config import SiteConfig, load_config
-from .discover import Source, discover, section_of
+from .discover import Source, discover, read_source, section_of
 from .errors import BuildError, Problem
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
@@ -394,17 +394,16 @@ class Preview:
             return False
         path = self.root / rel
         old = self.entries.get(rel)
-        try:
-            data: bytes | None = path.read_bytes() if path.is_file() else None
-        except OSError as exc:
-            entry = _Entry(None, Parsed(None, (Problem(rel, 0, f"cannot read: {exc.strerror}"),), ()))
+        if not path.is_file():
+            return self.entries.pop(rel, None) is not None
+        found = read_source(self.root, section, path)  # as discover reads it: links out of the project refused
+        if isinstance(found, Problem):
+            entry = _Entry(None, Parsed(None, (found,), ()))
+        elif old is not None and old.data == found.data:
+            return False
         else:
-            if data is None:
-                return self.entries.pop(rel, None) is not None
-            if old is not None and old.data == data:
-                return False
             assert self.config is not None and self.markdown is not None
-            entry = _Entry(data, parse(Source(rel, section, data), self.config, self.markdown))
+            entry = _Entry(found.data, parse(found, self.config, self.markdown))
         self.entries[rel] = entry
         return old is None or old.parsed != entry.parsed
 

@@ -4,6 +4,7 @@ Requests go through http.client or raw sockets, which send the path exactly as w
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import time
@@ -89,6 +90,26 @@ def test_a_symlink_pointing_outside_is_404(server: Running) -> None:
     assert status == 404 and SECRET not in body
     status, _, _ = server.get("/assets/" + hashed_name("css/site.css", (REPO / "assets/css/site.css").read_bytes()))
     assert status == 200  # a real asset is served
+
+
+def test_a_content_file_linked_outside_while_serving_is_refused_like_a_build(make_site: MakeSite, tmp_path: Path) -> None:
+    # Saved as a link after the start, so it is read by the preview's own per-file path, not discover.
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\ndate: 2024-05-02\n---\n\n" + SECRET.decode() + "\n", encoding="utf-8")
+    root = make_site({"content/news/2024-05-01-hello.md": ARTICLE})
+    for path in [root, *root.rglob("*")]:  # older than the start: the server's catch-up scan stays out of it
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    with running(root, "--no-cache") as srv:
+        time.sleep(0.5)  # the watcher is running
+        (root / "content/news/2024-05-02-leak.md").symlink_to(secret)
+        deadline = time.monotonic() + 10
+        while b"newshub-overlay" not in srv.get("/news/hello/")[2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        body = srv.get("/news/hello/")[2]
+        assert b"content/news/2024-05-02-leak.md" in body and b"outside the project" in body
+        assert srv.get("/news/leak/")[0] == 404 and SECRET not in srv.get("/news/")[2]
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "content/news/2024-05-02-leak.md: is a symbolic link to a file outside the project" in result.stderr
 
 
 REDIRECTS = ["//evil.example/", "//evil.example/news", "///evil.example/news", "/\\evil.example/news", "/%2f%2fevil.example/news"]
