@@ -188,7 +188,7 @@ class Preview:
         self.loading = False
         self.deferred: list[Source] = []
         self.job: _Deferred | None = None
-        self.provisional: set[str] = set()
+        self.provisional: dict[str, bytes] = {}  # source -> the bytes its front-matter-only item came from
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -209,10 +209,13 @@ class Preview:
     def get(self, file: str) -> bytes | None:
         """The bytes of one output file, rendered now if it is pending; None if there is none."""
         with self.lock:
+            ready = file not in self.pending or not self.provisional or self._parse_bodies_for(file, ON_DEMAND)
+        if not ready:
+            self.complete()  # outside the lock: the server answers other requests meanwhile
+        with self.lock:
+            if file in self.pending and self.provisional:
+                self._parse_bodies_for(file)  # what the workers left, if an error kept the Site from them
             route = self.pending.get(file)
-            if route is not None and self.provisional:
-                self._parse_bodies_for(file)
-                route = self.pending.get(file)
             if route is not None:
                 assert self.renderer is not None
                 self._store(file, route, *self._render(self.renderer, route))
@@ -323,8 +326,9 @@ class Preview:
 
     def close(self) -> None:
         """Stop a background parse that is still running."""
-        if self.job is not None:
-            self.job.parse.close()
+        job = self.job
+        if job is not None:
+            job.parse.close()
 
     def apply(self, batch: Batch) -> bool:
         """Apply one batch of changes; True when open pages should reload."""
@@ -359,6 +363,7 @@ class Preview:
         self.problems["config"] = []
         if self.config is None or config_key(config, "") != config_key(self.config, ""):
             self.entries.clear()  # the settings parse reads changed: parse everything again
+            self.close()  # and what the background parse does with the old ones is of no use
         self.config = config
         self.markdown = MarkdownRenderer(config.html, _base_path(config))
         return True
@@ -460,19 +465,43 @@ class Preview:
         assert entry.data is not None and self.config is not None and self.markdown is not None
         self.entries[rel] = _Entry(entry.data, parse(Source(rel, "news", entry.data), self.config, self.markdown))
 
-    def _parse_bodies_for(self, file: str) -> None:
-        """Before a page is rendered: swap the front-matter-only articles it shows for full ones.
-        (Parsed here, holding the lock: the Markdown renderer is not thread-safe.)"""
+    def _parse_bodies_for(self, file: str, limit: int | None = None) -> bool:
+        """Before a page is rendered: swap the front-matter-only articles it shows for full ones,
+        parsed here (holding the lock: the Markdown renderer is not thread-safe). False when there
+        are more than `limit`: the caller waits for the background parse instead.
+
+        The served Site stays the one it was, only completed: an article edited or deleted since is
+        parsed from the bytes the Site shows, so an error elsewhere, which keeps the last good Site
+        on screen, does not leave its pages without their bodies."""
         needed: set[str] = set()
         _articles_in(self.inputs.get(file), needed)
-        needed &= self.provisional
-        if len(needed) > ON_DEMAND:  # the tags index, a big feed: wait for the workers
-            self.complete()
-        elif needed:
-            for rel in sorted(needed):
-                if not self.entries[rel].full:
+        needed &= self.provisional.keys()
+        if limit is not None and len(needed) > limit:  # the tags index, a big feed: wait for the workers
+            return False
+        if not needed:
+            return True
+        assert self.site is not None and self.config is not None and self.markdown is not None
+        before = self.errors
+        pairs = []
+        for rel in sorted(needed):
+            data, entry = self.provisional[rel], self.entries.get(rel)
+            if entry is not None and entry.data == data:
+                if not entry.full:
                     self._parse_body(rel)
-            self._rebuild(needed)
+                parsed = self.entries[rel].parsed
+            else:
+                parsed = parse(Source(rel, "news", data), self.config, self.markdown)
+            old = self.site.by_source[rel]
+            if isinstance(parsed.item, Article) and _shape(parsed.item) == _shape(old):
+                pairs.append((old, parsed.item))
+        if pairs:
+            self._adopt(replace_items(self.site, pairs), {old.source for old, _ in pairs})
+        self.problems["content"] = [p for entry in self.entries.values() for p in entry.parsed.problems]
+        if self.problems["content"]:
+            self.stale = True  # as _rebuild() does: the next change assembles the Site again
+        if self.errors != before:  # a body error found here: the overlay on every open page
+            self._bump()
+        return True
 
     def _rebuild(self, changed: set[str]) -> None:
         if self.problems["config"]:
@@ -541,9 +570,10 @@ class Preview:
             self.render_problems.pop(file, None)
         self.site, self.routes, self.inputs = site, routes, new_inputs
         if swapped:
-            self.provisional -= changed  # a change is always parsed in full
+            for rel in changed:  # a change is always parsed in full
+                self.provisional.pop(rel, None)
         else:
-            self.provisional = {rel for rel in site.by_source if not self.entries[rel].full}
+            self.provisional = {rel: e.data for rel in site.by_source if not (e := self.entries[rel]).full and e.data is not None}
         self._new_renderer(everything=False)
 
     def _new_renderer(self, everything: bool) -> None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .config import SiteConfig
@@ -60,10 +63,16 @@ def _chunks(count: int, size: int = _CHUNK) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+def ignore_interrupts() -> None:
+    """In a worker: Ctrl+C reaches the whole process group, and the parent alone should answer it
+    (it stops the workers); otherwise each worker prints a KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None) -> Iterator[Any]:
     """func over index ranges, in order, in `workers` forked processes."""
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
+    with ctx.Pool(workers, initializer=ignore_interrupts) as pool:
         for (start, stop), result in zip(_chunks(count), pool.imap(func, _chunks(count)), strict=True):
             if tick:
                 tick(stop - start)
@@ -101,38 +110,57 @@ def parse_all(
 class BackgroundParse:
     """A parse started now, in forked workers, and read later, from any one thread, in order.
 
-    The workers are forked here, so create it before the process starts threads of its own. Where
-    they cannot be, the reading thread parses, with a renderer of its own."""
+    The workers are forked here (on the first submit), so create it before the process starts
+    threads of its own. A ProcessPoolExecutor, not a Pool: when a worker dies (the OOM killer, a
+    kill -9) it says so instead of waiting forever, and it never forks a replacement from what is
+    by then a threaded process. What the workers did not parse, the reading thread parses, with a
+    renderer of its own (the caller's is not thread-safe)."""
 
     def __init__(self, sources: Sequence[Source], config: SiteConfig, base_path: str, jobs: int) -> None:
         self.sources = sources
-        renderer = MarkdownRenderer(config.html, base_path)  # not the caller's: that one is not thread-safe
-        self._pool: Any = None
-        spans = _chunks(len(sources))
+        self._config, self._base_path = config, base_path
+        self._spans = _chunks(len(sources))
+        self._futures: list[Future[list[Parsed]]] = []
+        self._executor: ProcessPoolExecutor | None = None
+        self.closed = False
         workers = workers_for(jobs, len(sources))
         if workers > 1:
-            _work.update(sources=sources, config=config, renderer=renderer)
+            _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path))
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(workers)  # forks now: _work is copied
+                context = multiprocessing.get_context("fork")
+                self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts)
+                self._futures = [self._executor.submit(_parse_range, span) for span in self._spans]
             finally:
-                _work.clear()
-            self._results: Iterator[list[Parsed]] = self._pool.imap(_parse_range, spans)
-        else:
-            self._results = ([parse(sources[i], config, renderer) for i in range(*span)] for span in spans)
-        self._spans = spans
+                _work.clear()  # the workers have their copy
 
     def __iter__(self) -> Iterator[tuple[Sequence[Source], list[Parsed]]]:
-        """(sources, their parse results), a chunk at a time."""
+        """(sources, their parse results), a chunk at a time, until all are read or close() is called."""
+        renderer = None
         try:
-            for (start, stop), parsed in zip(self._spans, self._results, strict=True):
+            for i, (start, stop) in enumerate(self._spans):
+                parsed = None
+                if i < len(self._futures):
+                    try:
+                        parsed = self._futures[i].result()
+                    except BrokenProcessPool:  # a worker died: the rest is parsed here
+                        self._futures = []
+                    except CancelledError:
+                        return
+                if self.closed:
+                    return
+                if parsed is None:
+                    renderer = renderer or MarkdownRenderer(self._config.html, self._base_path)
+                    parsed = [parse(self.sources[j], self._config, renderer) for j in range(start, stop)]
                 yield self.sources[start:stop], parsed
         finally:
             self.close()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool = None
+        """Stop: chunks not started are dropped, the workers end after the one they are on."""
+        self.closed = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 # --- render and write ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import html
 import mimetypes
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -185,7 +186,7 @@ class PreviewServer:
     def _complete(self) -> None:
         try:
             self.preview.complete()
-        except Exception as exc:  # a worker died: the pages it left were parsed here; say so and keep serving
+        except Exception as exc:  # not a dead worker (BackgroundParse parses its share here): say so, keep serving
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         self.report()
 
@@ -357,6 +358,11 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the server as Ctrl+C does: through the clean-up that stops the parse workers."""
+    raise KeyboardInterrupt
+
+
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True, open_browser: bool = False) -> int:
     options = replace(options, drafts=drafts)
     try:
@@ -366,6 +372,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: b
         return 1
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: other machines can read this preview, drafts included", file=sys.stderr, flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     server.load()
     server.start()
     print(f"Serving {options.root.name} at {server.url}/ (drafts {'shown' if drafts else 'hidden'}; Ctrl+C to stop)", flush=True)

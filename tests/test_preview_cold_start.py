@@ -9,18 +9,27 @@ happens at a known point: edits arrive while the bodies are still unparsed, as t
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import newshub.incremental as incremental
+import newshub.parallel as parallel
 from newshub.incremental import Preview
 from newshub.pipeline import Options, build
 
-from .conftest import MakeSite, tree
+from .conftest import MINIMAL_CONFIG, MakeSite, tree
 from .preview_server import running
 from .test_preview_incremental import Sequence, article, assert_same, batch_of, fresh, start_files
 
@@ -135,3 +144,164 @@ def test_served_cold_start_equals_the_build(make_site: MakeSite) -> None:
     build(replace(options_for(root), drafts=True, base_url=base, output=out))
     served = re.sub(rb'<script src="/__newshub__/reload.js"[^>]*></script>', b"", body)
     assert served == tree(out)["news/bulk-7/index.html"]
+
+
+DEEP = "---\ntitle: Deep\ndate: 2024-05-02\n---\n\n" + ">" * 41 + " too deep\n"
+
+
+def test_a_body_error_does_not_blank_the_pages_opened_meanwhile(make_site: MakeSite) -> None:
+    # The error is found by a page's own parse; other pages are still completed before they are
+    # shown, not rendered from front matter under the overlay.
+    root = make_site({**start_files(random.Random(2)), "content/news/2024-05-02-deep.md": DEEP})
+    options = options_for(root)
+    preview = Preview(options, defer_at=1)
+    preview.load()
+    generation = preview.generation
+    preview.get("news/deep/index.html")
+    assert [p.path for p in preview.errors] == ["content/news/2024-05-02-deep.md"]
+    assert preview.generation > generation  # open pages reload to show the overlay
+    story = preview.get("news/story-2/index.html")
+    (root / "content/news/2024-05-02-deep.md").write_text(DEEP.replace(">" * 41, ">"), encoding="utf-8")
+    expected, _ = fresh(options)
+    assert expected is not None and story == expected["news/story-2/index.html"]
+    preview.apply(batch_of(["content/news/2024-05-02-deep.md"]))
+    assert_same(preview, options, "fixed")
+
+
+@pytest.mark.parametrize("breakage", ["template", "content"])
+def test_an_article_deleted_while_the_site_cannot_be_rebuilt(make_site: MakeSite, breakage: str) -> None:
+    preview, options = cold(make_site)
+    root = options.root
+    expected, _ = fresh(options)
+    assert expected is not None and preview.site is not None
+    if breakage == "template":
+        rel = "templates/article.html"
+        (root / rel).write_text((root / rel).read_text(encoding="utf-8") + "{% if %}", encoding="utf-8")
+    else:
+        rel = "content/pages/about.md"
+        (root / rel).write_text("---\ntitle: [unclosed\n---\n\nx\n", encoding="utf-8")
+    preview.apply(batch_of([rel]))
+    victim = preview.site.news["en"][0].source  # on the home page, body not parsed yet
+    assert victim in preview.provisional
+    (root / victim).unlink()
+    preview.apply(batch_of([victim]))
+    assert preview.errors
+    # The last good site, as it was, completed: what build wrote before the changes.
+    assert preview.get("index.html") == expected["index.html"]
+    assert preview.get("news/index.html") == expected["news/index.html"]
+
+
+WORKER_DIES = """
+import multiprocessing, os, signal, sys
+from pathlib import Path
+from newshub.config import load_config
+from newshub.discover import discover
+from newshub.markdown import MarkdownRenderer
+from newshub.parallel import BackgroundParse
+from newshub.parse import parse
+root = Path(sys.argv[1])
+config = load_config(root, None)
+sources = [s for s in discover(root)[0] if s.section == "news"]
+background = BackgroundParse(sources, config, "", 2)
+got = []
+for i, (chunk, parsed) in enumerate(background):
+    if i == 0:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+    got.extend(parsed)
+renderer = MarkdownRenderer(config.html, "")
+assert got == [parse(s, config, renderer) for s in sources], "different"
+print("parsed", len(got))
+"""
+
+
+def test_a_parse_worker_killed_midway_leaves_its_share_to_the_reader(make_site: MakeSite) -> None:
+    # Run apart: workers are forked only where no other thread runs, and pytest's may.
+    rng = random.Random(13)
+    root = make_site({f"content/news/2024-04-{i % 28 + 1:02d}-bulk-{i}.md": article(rng, draft_ok=False) for i in range(400)})
+    result = subprocess.run([sys.executable, "-c", WORKER_DIES, str(root)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "parsed 400"
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make_site: MakeSite, how: signal.Signals) -> None:
+    rng = random.Random(14)
+    files = start_files(rng)
+    files.update({f"content/news/2024-04-{i % 28 + 1:02d}-bulk-{i}.md": article(rng, draft_ok=False) for i in range(3000)})
+    root = make_site(files)
+    with running(root, timeout=120) as server:
+        workers = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
+        assert workers, "no background workers: the test site is too small"
+        # Ctrl+C in a terminal reaches the whole process group, the workers too; SIGTERM only the server.
+        for pid in [server.proc.pid, *(workers if how == signal.SIGINT else [])]:
+            os.kill(int(pid), how)
+        _, err = server.output()
+        assert server.proc.returncode == 0 and "Traceback" not in err, err
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def _gated(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Semaphore, threading.Semaphore]:
+    """BackgroundParse hands over one file at a time, each when the test releases it."""
+    release, handed = threading.Semaphore(0), threading.Semaphore(0)
+    original = parallel.BackgroundParse.__iter__
+
+    def one_at_a_time(self: parallel.BackgroundParse) -> Iterator[Any]:
+        for chunk in original(self):
+            release.acquire()
+            yield chunk
+            handed.release()
+
+    monkeypatch.setattr(parallel.BackgroundParse, "__iter__", one_at_a_time)
+    monkeypatch.setattr(parallel, "_chunks", lambda count, size=1: [(i, i + 1) for i in range(count)])
+    return release, handed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_edits_and_requests_meet_the_background_parse_in_a_real_thread(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    release, handed = _gated(monkeypatch)
+    rng = random.Random(200 + seed)
+    files = start_files(rng)
+    files.update({f"content/news/2024-05-0{i % 6 + 1}-extra-{i}.md": article(rng) for i in range(12)})
+    root = make_site(files)
+    options = replace(options_for(root), drafts=seed != 1)
+    preview = Preview(options, defer_at=1)
+    preview.load()
+    thread = threading.Thread(target=preview.complete)
+    thread.start()
+    steps = Sequence(root, rng)
+    handing = True
+    try:
+        for n in range(20):
+            if rng.random() < 0.1:  # the time zone is read by parse: every entry is parsed again
+                zone = rng.choice(["Asia/Shanghai", "UTC", "Europe/Paris"])
+                (root / "content/site.yaml").write_text(MINIMAL_CONFIG.replace("Asia/Shanghai", zone), encoding="utf-8")
+                touched = ["content/site.yaml"]
+            else:
+                touched = steps.step()
+            preview.apply(batch_of(touched))
+            for _ in range(rng.randint(0, 3)):  # the workers hand over a few files meanwhile
+                if handing:
+                    release.release()
+                    handing = handed.acquire(timeout=2)  # False: all handed over, or the job was stopped
+            expected, _ = fresh(options)
+            if expected is None:
+                assert preview.errors, f"step {n}: {touched}"
+                for file in rng.sample(sorted(preview.routes), min(4, len(preview.routes))):
+                    preview.get(file)  # the last good site, completed; never an exception
+                continue
+            assert preview.errors == [], f"step {n}: {touched}"
+            for file in rng.sample(sorted(expected), 5):
+                assert preview.get(file) == expected[file], f"step {n}: {touched}: {file}"
+    finally:
+        for _ in range(len(files) + 50):
+            release.release()
+        thread.join(30)
+    assert not thread.is_alive() and not preview.loading
+    assert all(entry.full for entry in preview.entries.values())
+    assert_same(preview, options, "after the parse")
