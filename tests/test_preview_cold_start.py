@@ -224,6 +224,19 @@ def test_a_parse_worker_killed_midway_leaves_its_share_to_the_reader(make_site: 
     assert result.stdout.strip() == "parsed 400"
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: procps may not be installed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            # /proc/N/stat: "N (name) state ppid ..."; the name may hold spaces and parentheses.
+            if entry.name.isdigit() and int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make_site: MakeSite, how: signal.Signals) -> None:
     rng = random.Random(14)
@@ -231,11 +244,11 @@ def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make
     files.update({f"content/news/2024-04-{i % 28 + 1:02d}-bulk-{i}.md": article(rng, draft_ok=False) for i in range(3000)})
     root = make_site(files)
     with running(root, timeout=120) as server:
-        workers = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
+        workers = children(server.proc.pid)
         assert workers, "no background workers: the test site is too small"
         # Ctrl+C in a terminal reaches the whole process group, the workers too; SIGTERM only the server.
         for pid in [server.proc.pid, *(workers if how == signal.SIGINT else [])]:
-            os.kill(int(pid), how)
+            os.kill(pid, how)
         _, err = server.output()
         assert server.proc.returncode == 0 and "Traceback" not in err, err
     deadline = time.monotonic() + 10
