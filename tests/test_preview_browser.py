@@ -3,6 +3,7 @@ with a strict Content-Security-Policy added to every page."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from .conftest import MakeSite
 from .preview_server import running
+from .test_preview_incremental import article, start_files
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +95,30 @@ def test_edit_break_fix_delete_in_the_browser(make_site: MakeSite, browser: Brow
         _, err = server.output()
     assert "Traceback" not in err
     assert err.count(f"error: {ARTICLE}:") == 1  # the terminal shows the error once
+
+
+def test_a_cold_start_shows_whole_pages_while_bodies_are_parsed(make_site: MakeSite, browser: Browser) -> None:
+    # Enough articles that, with no cache, only front matter is read before serving: the open page
+    # must still show its body, take an edit made during the background parse, and not be
+    # reloaded by the end of that parse.
+    rng = random.Random(31)
+    files: dict[str, str | bytes] = dict(start_files(rng))
+    files.update({f"content/news/2024-04-{i % 28 + 1:02d}-bulk-{i}.md": article(rng, draft_ok=False) for i in range(3000)})
+    files[ARTICLE] = GOOD
+    root = make_site(files)
+    with running(root, timeout=120) as server:
+        page, violations = open_page(browser)
+        response = page.goto(server.url + "/news/hello/")
+        assert response is not None and response.status == 200
+        page.get_by_text("The first sentence.").wait_for()
+        (root / ARTICLE).write_text(GOOD.replace("The first sentence.", "Saved during the parse."), encoding="utf-8")
+        page.get_by_text("Saved during the parse.").wait_for()
+        page.evaluate("document.body.dataset.mark = 'kept'")  # gone if the page is loaded or swapped again
+        status, _, _ = server.get("/tags/")  # the tags index shows every article: it waits for the whole parse
+        assert status == 200
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.body.dataset.mark") == "kept"
+        assert violations == []
+        page.close()
+        _, err = server.output()
+    assert "articles in the background" in err and "Traceback" not in err
