@@ -308,7 +308,7 @@ class Preview:
             with self.lock:
                 before = self.errors
                 for rel, entry in list(self.entries.items()):
-                    if not entry.full:  # the background parse failed part way
+                    if not entry.full and not job.parse.stopped:  # an error stopped the background parse
                         self._parse_body(rel)
                 self.job = None
                 self.stale = self.stale or bool(self.provisional)

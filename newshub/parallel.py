@@ -122,7 +122,7 @@ class BackgroundParse:
         self._spans = _chunks(len(sources))
         self._futures: list[Future[list[Parsed]]] = []
         self._executor: ProcessPoolExecutor | None = None
-        self.closed = False
+        self.stopped = False  # by close(), before every chunk was read
         workers = workers_for(jobs, len(sources))
         if workers > 1:
             _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path))
@@ -146,18 +146,21 @@ class BackgroundParse:
                         self._futures = []
                     except CancelledError:
                         return
-                if self.closed:
+                if self.stopped:
                     return
                 if parsed is None:
                     renderer = renderer or MarkdownRenderer(self._config.html, self._base_path)
                     parsed = [parse(self.sources[j], self._config, renderer) for j in range(start, stop)]
                 yield self.sources[start:stop], parsed
         finally:
-            self.close()
+            self._shut_down()
 
     def close(self) -> None:
         """Stop: chunks not started are dropped, the workers end after the one they are on."""
-        self.closed = True
+        self.stopped = True
+        self._shut_down()
+
+    def _shut_down(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

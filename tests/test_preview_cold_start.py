@@ -249,6 +249,7 @@ def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make
         # Ctrl+C in a terminal reaches the whole process group, the workers too; SIGTERM only the server.
         for pid in [server.proc.pid, *(workers if how == signal.SIGINT else [])]:
             os.kill(pid, how)
+        server.proc.wait(timeout=30)  # output() would signal it again if it were still stopping
         _, err = server.output()
         assert server.proc.returncode == 0 and "Traceback" not in err, err
     deadline = time.monotonic() + 10
