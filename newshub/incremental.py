@@ -288,7 +288,8 @@ class Preview:
 
     def complete(self) -> None:
         """Parse the bodies load() deferred, and serve the full Site; returns once that is done.
-        The server runs it in a thread of its own; anyone else calling it waits for that thread."""
+        The first caller (the server's own thread, or a page that needs every body) reads the
+        workers' results, without holding the lock; later callers wait for it."""
         with self.lock:
             job = self.job
             if job is None or job.claimed:
