@@ -155,12 +155,9 @@ class PreviewServer:
         """The first build, before any thread starts (so it may parse in worker processes)."""
         self.loaded_at = time.time()
         self.preview.load()
-        count, took = len(self.preview.routes), time.perf_counter() - self.started
-        if self.preview.job is not None:
-            later = len(self.preview.job.parse.sources)
-            self.report(f"Loaded {count} pages in {took:.2f} s; parsing {later} articles in the background")
-        else:
-            self.report(f"Loaded {count} pages in {took:.2f} s")
+        job = self.preview.job
+        later = f"; parsing {len(job.parse.sources)} articles in the background" if job is not None else ""
+        self.report(f"Loaded {len(self.preview.routes)} pages in {time.perf_counter() - self.started:.2f} s{later}")
 
     def start(self) -> None:
         self.watcher.start()
@@ -178,7 +175,7 @@ class PreviewServer:
                 for entry in [folder, *(os.path.join(folder, f) for f in files)]:
                     try:
                         if os.stat(entry).st_mtime >= since:
-                            self.watcher.push(Batch(config=True, templates=True, assets=True, rescan=True, events=1))
+                            self.watcher.push(Batch.everything())
                             return
                     except OSError:
                         continue

@@ -37,6 +37,11 @@ class Batch:
     rescan: bool = False  # a folder in content/ came or went: read every content file again
     events: int = 0  # how many events went into it
 
+    @classmethod
+    def everything(cls) -> Batch:
+        """Look at every file again: for changes no event reported."""
+        return cls(config=True, templates=True, assets=True, rescan=True, events=1)
+
     def __bool__(self) -> bool:
         return bool(self.content or self.config or self.templates or self.assets or self.rescan)
 
@@ -184,7 +189,7 @@ class Watcher:
                 observer.unschedule(old)
         self.watches[name] = observer.schedule(handler, str(self.root / name), recursive=True)
         if not initial:
-            self.push(Batch(config=True, templates=True, assets=True, rescan=True, events=1))
+            self.push(Batch.everything())
 
     def stop(self) -> None:
         with self.cond:
