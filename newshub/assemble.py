@@ -42,7 +42,9 @@ def assemble(config: SiteConfig, content: Content, drafts: bool) -> Site:
     for article in articles:
         news[article.lang].append(article)
         for tag in article.tags:
-            tags[article.lang].setdefault(slugify(tag) or tag, (tag, []))[1].append(article)
+            listed = tags[article.lang].setdefault(slugify(tag) or tag, (tag, []))[1]
+            if not listed or listed[-1] is not article:  # once per term, however it is spelled
+                listed.append(article)
         for pid in article.projects:
             project_news[(article.lang, pid)].append(article)
         for pid in article.partners:

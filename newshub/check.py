@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from .assemble import lang_prefix
 from .errors import Problem
 from .model import Article, Project, Site
-from .urls import RESERVED_TOP, slug_problem, slugify
+from .urls import RESERVED_TOP, page_url, slug_problem, slugify, term_key
 
 
 def check(site: Site) -> list[Problem]:
@@ -23,15 +24,31 @@ def check(site: Site) -> list[Problem]:
         for i, ident in enumerate(getattr(item, key)):  # each id at its own line when the list has one per line
             ref(item.source, item.lines.get(f"{key}.{i}", item.lines.get(key, 0)), kind, ident, known)
 
+    terms: dict[tuple[str, str], tuple[str, str, str]] = {}  # (lang, slug) -> first (term key, name, where)
+    clashes: set[tuple[str, str, str]] = set()
     for article in site.articles:
         refs(article, "projects", "project", projects)
         refs(article, "partners", "partner", partners)
-        for tag in article.tags:
+        for i, tag in enumerate(article.tags):
+            line = article.lines.get(f"tags.{i}", article.lines.get("tags", 0))
             tag_slug = slugify(tag)
             if not tag_slug:
-                add(Problem(article.source, article.lines.get("tags", 0), f"tag '{tag}' has no letters or digits to make a URL from"))
-            elif why := slug_problem(tag_slug):  # 'CON' -> tags/con/, a folder Windows cannot hold
-                add(Problem(article.source, article.lines.get("tags", 0), f"tag '{tag}': {why}"))
+                add(Problem(article.source, line, f"tag '{tag}' has no letters or digits to make a URL from"))
+                continue
+            if why := slug_problem(tag_slug):  # 'CON' -> tags/con/, a folder Windows cannot hold
+                add(Problem(article.source, line, f"tag '{tag}': {why}"))
+            # Two different terms at one URL would be merged under one name: 'AI' and 'AI!'.
+            key, where, url = term_key(tag), f"{article.source}:{line}", page_url(lang_prefix(site.config, article.lang), "tags", tag_slug)
+            first_key, first_name, first_where = terms.setdefault((article.lang, tag_slug), (key, tag, where))
+            if first_key != key and (article.lang, tag_slug, key) not in clashes:
+                clashes.add((article.lang, tag_slug, key))
+                add(
+                    Problem(
+                        article.source,
+                        line,
+                        f"tag '{tag}' and tag '{first_name}' ({first_where}) would share the URL {url}; spell them alike, or rename one",
+                    )
+                )
         if article.slug == "page":
             add(Problem(article.source, article.lines.get("slug", 0), "slug 'page' is taken by the news list's pagination; choose another"))
     for project in projects.values():

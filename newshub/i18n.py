@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from .model import Localized
@@ -59,6 +60,8 @@ def format_date(day: date, lang: str) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def localize(value: Localized, lang: str, default: str) -> str:
-    """The text in `lang`, else in the default language, else empty."""
-    return value.get(lang) or value.get(default) or ""
+def localize(value: Localized, lang: str, languages: Sequence[str]) -> str:
+    """The text in `lang`, else in the first of `languages` (site.yaml's order, the default
+    language first) that has it: a partner named only in Chinese keeps its name on English pages.
+    Empty only when the field is empty in every language."""
+    return value.get(lang) or next((value[other] for other in languages if value.get(other)), "")

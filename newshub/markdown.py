@@ -21,6 +21,7 @@ from markdown.util import AMP_SUBSTITUTE
 
 from .config import HtmlPolicy
 from .errors import Problem, fail
+from .text import collapse, join_breaks
 from .urls import href, is_safe_link, scheme_of
 
 MAX_NESTING = 40  # deeper block nesting is refused: Python-Markdown recurses per level
@@ -33,7 +34,12 @@ MAX_RESCAN = 20_000_000  # characters rescanned; about 3 s of Python-Markdown
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _PAIRS = tuple((opener, closer, re.compile(re.escape(opener) + "|" + re.escape(closer))) for opener, closer in ("[]", "()", "<>"))
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)  # nh3's output: src removed by _filter
-_PLACEHOLDER = re.compile("\x02wzxhzdk:\\d+\x03")
+_PLACEHOLDER = re.compile("\x02wzxhzdk:\\d+\x03")  # raw HTML and entities, stashed until a postprocessor
+_ESCAPED = re.compile("\x02(\\d+)\x03")  # a backslash escape ('\\*'), undone by the unescape treeprocessor after ours
+_AMP_ENTITY = re.compile(re.escape(AMP_SUBSTITUTE) + r"(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_STX_ETX = re.compile("[\x02\x03]")
+_VERBATIM = {"pre", "code", "script", "style", "kbd", "samp"}
+_SUMMARY_FALLBACK = ("ul", "ol", "dl", "blockquote", "table")
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)([^>]*)>")
 _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
@@ -155,15 +161,57 @@ class _Inspect(Treeprocessor):
                     el.set("class", f"align-{match.group(1)}")
             if el.tag == "img":
                 el.set("loading", "lazy")
-        first = next((el for el in root if el.tag == "p"), None)
-        text = _text_without_footnote_marks(first) if first is not None else ""
-        self.owner.first_paragraph = " ".join(_PLACEHOLDER.sub(self._stashed_text, text).split())
+        _join_segment_breaks(root)
+        self.owner.first_paragraph = self._summary(root)
+
+    def _summary(self, root: etree.Element) -> str:
+        """The plain text of the first paragraph that has text (an opening picture has none), else
+        of the first list, quote or table: what a summary, a meta description and a feed show."""
+        for tags in (("p",), _SUMMARY_FALLBACK):
+            for el in root:
+                if el.tag in tags:
+                    text = self._plain(_text_without_footnote_marks(el))
+                    if text:
+                        return text
+        return ""
+
+    def _plain(self, text: str) -> str:
+        """`text` with every Python-Markdown placeholder resolved: this treeprocessor runs before
+        raw HTML, entities and backslash escapes are put back, and none may reach plain text."""
+        text = _PLACEHOLDER.sub(self._stashed_text, text)
+        text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
+        text = _AMP_ENTITY.sub(lambda m: html.unescape("&" + m.group(1) + ";"), text)  # e-mail autolinks
+        return collapse(_STX_ETX.sub("", text.replace(AMP_SUBSTITUTE, "&")))
 
     def _stashed_text(self, match: re.Match[str]) -> str:
         """What a stashed piece shows as text: '&amp;' is '&', an inline tag such as '<b>' is nothing."""
         index = int(match.group()[len("\x02wzxhzdk:") : -1])
         stash = self.md.htmlStash.rawHtmlBlocks
         return html.unescape(re.sub(r"<[^>]*>", "", str(stash[index]))) if index < len(stash) else ""
+
+
+def _join_segment_breaks(root: etree.Element) -> None:
+    """Remove line breaks between Chinese (or other wide) characters in running text, as CSS Text 3
+    does and Chromium does not (see text.py). Code keeps its lines; a break just before or after an
+    inline element such as <em> is judged by the characters on both sides of it."""
+    slots: list[tuple[etree.Element, str]] = []
+
+    def walk(el: etree.Element, verbatim: bool) -> None:
+        verbatim = verbatim or el.tag in _VERBATIM
+        if not verbatim and el.text and not el.text.isspace():
+            slots.append((el, "text"))
+        for child in el:
+            walk(child, verbatim)
+            if not verbatim and child.tail and not child.tail.isspace():
+                slots.append((child, "tail"))
+
+    walk(root, False)
+    values = [getattr(el, attr) for el, attr in slots]
+    for i, (el, attr) in enumerate(slots):
+        if "\n" in values[i]:
+            before = values[i - 1][-1:] if i else ""
+            after = values[i + 1][:1] if i + 1 < len(values) else ""
+            setattr(el, attr, join_breaks(values[i], before, after))
 
 
 class _ReportRawHtml(Postprocessor):
@@ -239,8 +287,8 @@ class MarkdownRenderer:
         return is_safe_link(url)
 
     def _filter(self, tag: str, attr: str, value: str) -> str | None:
-        if attr in ("href", "src") and not self._url_ok(tag, value):
-            return None
+        if attr in ("href", "src"):  # raw HTML too: '{% link x %}' from Jekyll becomes a valid URL
+            return href(value) if self._url_ok(tag, value) else None
         return value
 
     def render(self, source: str, rel: str, offset: int = 0) -> Rendered:

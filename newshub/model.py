@@ -9,7 +9,7 @@ from datetime import date, datetime
 from .config import SiteConfig
 from .markdown import TocEntry
 
-Localized = Mapping[str, str]  # language -> text; the default language is always present
+Localized = Mapping[str, str]  # language -> text, in at least one language (i18n.localize falls back)
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Milestone:
     date: date
     title: Localized
     done: bool
+    id: str  # stable: its feed entry id and page anchor; 'id:' in YAML, else '<date>-<slug of the title>'
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
+from .i18n import localize
 from .markdown import MarkdownRenderer, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project
 from .source import decode
-from .urls import slug_problem
+from .urls import slug_problem, slugify, term_key
 from .yamlnodes import compose
 
 ARTICLE = s.Schema(
@@ -43,7 +44,12 @@ PAGE = s.Schema(
 )
 MILESTONE = s.Schema(
     "milestone",
-    {"date": s.Field(s.when, required=True), "title": s.Field(s.localized, required=True), "done": s.Field(s.boolean, default=False)},
+    {
+        "date": s.Field(s.when, required=True),
+        "title": s.Field(s.localized, required=True),
+        "done": s.Field(s.boolean, default=False),
+        "id": s.Field(s.text),
+    },
 )
 PROJECT = s.Schema(
     "project",
@@ -56,7 +62,7 @@ PROJECT = s.Schema(
         "area": s.Field(s.localized, default={}),
         "started": s.Field(s.when),
         "milestones": s.Field(s.list_of(MILESTONE), default=()),
-        "body": s.Field(s.localized, default={}),
+        "body": s.Field(s.localized_markdown, default={}),
     },
 )
 PARTNER = s.Schema(
@@ -71,7 +77,9 @@ PARTNER = s.Schema(
 )
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*$")
+_LANGUAGE_CODE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")  # BCP 47 shaped: 'fr', 'pt-BR', 'zh-Hant'
+
 
 Item = Article | Page | Project | Partner
 
@@ -94,18 +102,27 @@ def as_date(value: date | datetime, tz: ZoneInfo) -> date:
     return as_datetime(value, tz).date()
 
 
-def _name_parts(rel: str, config: SiteConfig, problems: Problems) -> tuple[str, str | None, date | None]:
-    """(stem, language from the suffix, date from the prefix) of a file name."""
+def _name_parts(rel: str, config: SiteConfig, lang_given: bool, problems: Problems) -> tuple[str, str | None, date | None]:
+    """(stem, language from the suffix, date from the prefix) of a file name.
+
+    A last dotted part is a language suffix when it is one of site.yaml's languages. One that only
+    looks like a language code ('.fr', '.pt-br') is an error unless the front matter sets `lang:`;
+    any other ('newshub-2.1.1-released.md') is part of the name, as in Hugo."""
     # macOS (HFS+) hands out file names in NFD: 'café.md' must give the slug 'café' in NFC, the
     # form every other slug and URL is in (two files differing only in that form then collide in check).
     stem = unicodedata.normalize("NFC", rel.rsplit("/", 1)[1].rsplit(".", 1)[0])
     lang = None
     if "." in stem:
-        stem, suffix = stem.rsplit(".", 1)
+        base, suffix = stem.rsplit(".", 1)
         if suffix in config.languages:
-            lang = suffix
-        else:
-            problems.add(rel, 0, f"language suffix '.{suffix}' is not in site.yaml languages ({', '.join(config.languages)})")
+            stem, lang = base, suffix
+        elif _LANGUAGE_CODE.match(suffix) and not lang_given:
+            problems.add(
+                rel,
+                0,
+                f"language suffix '.{suffix}' is not in site.yaml languages ({', '.join(config.languages)}); add it there,"
+                f" or set lang: in the front matter to keep '.{suffix}' as part of the name",
+            )
     prefix_date = None
     match = _DATED.match(stem)
     if match:
@@ -117,6 +134,21 @@ def _name_parts(rel: str, config: SiteConfig, problems: Problems) -> tuple[str, 
     return stem, lang, prefix_date
 
 
+def _one_per_term(tags: tuple[str, ...], lines: dict[str, int]) -> tuple[str, ...]:
+    """`tags` with later spellings of one term left out ('AI', 'ai'): an article counts once per
+    term. `lines` is updated so that 'tags.N' stays the line of the N-th tag kept."""
+    kept: dict[str, int] = {}
+    for i, tag in enumerate(tags):
+        kept.setdefault(term_key(tag), i)
+    if len(kept) == len(tags):
+        return tags
+    for j, i in enumerate(kept.values()):
+        lines[f"tags.{j}"] = lines.get(f"tags.{i}", lines.get("tags", 0))
+    for j in range(len(kept), len(tags)):
+        lines.pop(f"tags.{j}", None)
+    return tuple(tags[i] for i in kept.values())
+
+
 def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, schema: s.Schema) -> Parsed:
     problems = Problems()
     rel = source.rel
@@ -124,7 +156,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     parts = split(text, rel)
     node = compose(parts.yaml, rel, parts.yaml_offset)
     values, lines = s.read(schema, node, s.Reading(config.languages, rel, parts.yaml_offset), problems)
-    stem, suffix_lang, prefix_date = _name_parts(rel, config, problems)
+    stem, suffix_lang, prefix_date = _name_parts(rel, config, bool(values["lang"]), problems)
 
     lang = values["lang"] or suffix_lang or config.default_language
     if lang not in config.languages:
@@ -146,6 +178,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         problems.raise_if_any()
         return Parsed(Page(**common), (), rendered.warnings)
 
+    tags = _one_per_term(values["tags"], lines)
     when = values["date"] or prefix_date
     if when is None and "date" not in lines:
         problems.add(rel, 1, "missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md")
@@ -154,7 +187,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     article = Article(
         **common,
         date=as_datetime(when, config.tz),
-        tags=values["tags"],
+        tags=tags,
         projects=values["projects"],
         partners=values["partners"],
         author=values["author"],
@@ -169,7 +202,7 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
     rel = source.rel
     ident = rel.rsplit("/", 1)[1].rsplit(".", 1)[0]
     if not _ID.match(ident):
-        problems.add(rel, 0, f"id '{ident}' (the file name) may hold only a-z, 0-9 and hyphens; rename the file")
+        problems.add(rel, 0, f"id '{ident}' (the file name) may hold only a-z, 0-9, hyphens and dots between them; rename the file")
     elif why := slug_problem(ident):  # con.yaml would be projects/con/, a folder Windows cannot hold
         problems.add(rel, 0, f"id '{ident}' (the file name): {why}")
     node = compose(decode(source.data, rel), rel)
@@ -184,10 +217,8 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         rendered = renderer.render(markdown_text, rel, lines.get("body", 0))
         body[lang] = rendered.html
         warnings.extend(rendered.warnings)
-    milestones = sorted(
-        (Milestone(as_date(m["date"], config.tz), m["title"], m["done"]) for m in values["milestones"]),
-        key=lambda m: (m.date, not m.done),
-    )
+    milestones = sorted(_milestones(rel, values["milestones"], lines, config, problems), key=lambda m: (m.date, not m.done))
+    problems.raise_if_any()
     started = as_date(values["started"], config.tz) if values["started"] else None
     project = Project(
         id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
@@ -195,6 +226,28 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         milestones=tuple(milestones), body=body,
     )  # fmt: skip
     return Parsed(project, (), tuple(warnings))
+
+
+def _milestones(
+    rel: str, entries: tuple[dict[str, Any], ...], lines: dict[str, int], config: SiteConfig, problems: Problems
+) -> list[Milestone]:
+    """Milestones with their ids. An id is fixed by the milestone alone (its `id:`, else its date and
+    title in the default language, or the first language that has one), never by its position, so
+    marking one done or adding another leaves every feed entry id as it was (RFC 4287, 4.2.6)."""
+    out: list[Milestone] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        day = as_date(entry["date"], config.tz)
+        line = lines.get(f"milestones.{i}", lines.get("milestones", 0))
+        title = slugify(localize(entry["title"], config.default_language, config.languages))
+        ident = entry["id"] or f"{day.isoformat()}-{title}"
+        if why := slug_problem(ident):
+            problems.add(rel, line, f"milestone id: {why}")
+        elif ident in seen:
+            problems.add(rel, line, f"milestone id '{ident}' is also the id of the milestone at line {seen[ident]}; give one of them 'id:'")
+        seen.setdefault(ident, line)
+        out.append(Milestone(day, entry["title"], entry["done"], ident))
+    return out
 
 
 _PARSERS = {"news": (_document, ARTICLE), "pages": (_document, PAGE), "projects": (_record, PROJECT), "partners": (_record, PARTNER)}

@@ -20,7 +20,7 @@ from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
 from .model import Article, Page, Project, Route, Site
 from .schema import PARTNER_KINDS, STATUSES
-from .urls import href, page_url, slugify
+from .urls import absolute_links, href, page_url, slugify
 
 TEMPLATES = {
     "home": "home.html", "news": "news.html", "article": "article.html", "page": "page.html",
@@ -40,6 +40,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["slug"] = functools.lru_cache(maxsize=4096)(slugify)  # the same few tags on every page
+    env.filters["absolute_links"] = absolute_links
+    env.filters["href"] = href  # a fragment or path as a valid URL: '#推动' -> '#%E6%8E%A8%E5%8A%A8'
     return env
 
 
@@ -165,7 +167,7 @@ class Renderer:
             "lang": lang,
             "prefix": page_url(lang_prefix(config, lang)),
             "t": lambda key: translate(key, lang),
-            "loc": lambda value: localize(value, lang, config.default_language),
+            "loc": lambda value: localize(value, lang, config.languages),
             "day": lambda d: format_date(d.date() if isinstance(d, datetime) else d, lang),
             "url": self.url,
             "absolute": self.absolute,

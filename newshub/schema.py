@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import Problems
 from .source import control_problem
+from .text import join_breaks, unfold
 from .yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, line_of, mapping_items
 
 STATUSES = ("planned", "signed", "active", "paused", "completed", "cancelled")
@@ -97,15 +98,27 @@ def _scalar(node: Node, what: str) -> str:
     return str(node.value)
 
 
-def text(node: Node, reading: Reading) -> str:
-    """Any scalar as the text the author typed: `2024` is "2024", `no` is "no"."""
+def _text(node: Node, join: bool) -> str:
     value = _scalar(node, "text").strip()
+    if join and node.start_mark.line != node.end_mark.line:  # wrapped: YAML joined the lines with spaces or kept breaks
+        value = unfold(join_breaks(value))
     if not value:
         raise Invalid("must not be empty")
     found = control_problem(value)  # a YAML escape such as "\e" or "\x01" in a quoted value
     if found is not None:
         raise Invalid(found[1])
     return value
+
+
+def text(node: Node, reading: Reading) -> str:
+    """Any scalar as the text the author typed: `2024` is "2024", `no` is "no". Lines wrapped inside
+    Chinese text are joined without a space (text.unfold, after CSS Text 3)."""
+    return _text(node, join=True)
+
+
+def markdown_source(node: Node, reading: Reading) -> str:
+    """Markdown kept line for line: its renderer joins wrapped lines itself, and a break may be structure."""
+    return _text(node, join=False)
 
 
 def boolean(node: Node, reading: Reading) -> bool:
@@ -169,20 +182,28 @@ def one_of(choices: tuple[str, ...]) -> Reader:
     return reader
 
 
-def localized(node: Node, reading: Reading) -> dict[str, str]:
+def localized_of(item: Reader) -> Reader:
     """Plain text (in the default language) or a mapping per language: {en: ..., zh: ...}."""
-    if isinstance(node, ScalarNode):
-        return {reading.languages[0]: text(node, reading)}
-    if not isinstance(node, MappingNode):
-        raise Invalid("write text, or one line per language such as 'en: ...' and 'zh: ...'")
-    out: dict[str, str] = {}
-    for lang, value, line in mapping_items(node, reading.path, reading.offset):
-        if lang not in reading.languages:
-            raise Invalid(f"language '{lang}' at line {line} is not in site.yaml languages ({', '.join(reading.languages)})")
-        out[lang] = text(value, reading)
-    if not out:
-        raise Invalid("must not be empty")
-    return out
+
+    def reader(node: Node, reading: Reading) -> dict[str, str]:
+        if isinstance(node, ScalarNode):
+            return {reading.languages[0]: item(node, reading)}
+        if not isinstance(node, MappingNode):
+            raise Invalid("write text, or one line per language such as 'en: ...' and 'zh: ...'")
+        out: dict[str, str] = {}
+        for lang, value, line in mapping_items(node, reading.path, reading.offset):
+            if lang not in reading.languages:
+                raise Invalid(f"language '{lang}' at line {line} is not in site.yaml languages ({', '.join(reading.languages)})")
+            out[lang] = item(value, reading)
+        if not out:
+            raise Invalid("must not be empty")
+        return out
+
+    return reader
+
+
+localized = localized_of(text)
+localized_markdown = localized_of(markdown_source)
 
 
 def url(node: Node, reading: Reading) -> str:

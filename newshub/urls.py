@@ -5,22 +5,37 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 # Names a file system or the site itself already uses; a slug may not take them.
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 RESERVED_TOP = {"news", "projects", "partners", "tags", "assets", "feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "index"}
-_SLUG = re.compile(r"^[^\W_][\w-]*$")
+_SLUG = re.compile(r"^[^\W_][\w-]*(?:\.[\w-]+)*$")  # dots between words: 'newshub-2.1.1-released'
+_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# '+' and '#' that end a word name something ('C++', 'C#'); dropped, they would merge with 'C'.
+_SYMBOLS = ((re.compile(r"(?<=[^\W_+])\+(?![^\W_])|(?<=\+)\+"), " plus "), (re.compile(r"(?<=[^\W_])#(?![^\W_])"), " sharp "))
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 def slugify(text: str) -> str:
-    """Lower-case words joined by hyphens; letters of any script are kept (Chinese tags stay Chinese)."""
+    """Lower-case words joined by hyphens; letters of any script are kept (Chinese tags stay Chinese).
+
+    'C++' gives 'c-plus-plus' and 'C#' 'c-sharp' (a '#' before a word, '#AI', is only punctuation);
+    other punctuation separates words. Dots are separators too: 'Node.js' gives 'node-js'."""
     text = unicodedata.normalize("NFKC", text).lower()
+    for pattern, word in _SYMBOLS:
+        text = pattern.sub(word, text)
     words = re.findall(r"[^\W_]+", text)
     return "-".join(words)
+
+
+def term_key(name: str) -> str:
+    """What makes two taxonomy terms the same term: 'AI', 'ai' and its full-width form are one term (as in Hugo),
+    'AI' and 'AI!' are two, which check() refuses when they would share one URL."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def shown(text: str) -> str:
@@ -34,9 +49,12 @@ def slug_problem(slug: str) -> str | None:
         return "the slug is empty"
     if unicodedata.normalize("NFC", slug) != slug:
         return f"slug '{shown(slug)}' is not in Unicode NFC form; retype it"
-    if not _SLUG.match(slug) or ".." in slug:
-        return f"slug '{shown(slug)}' may hold only letters, digits and hyphens (no '/', '\\', '.', '%' or spaces)"
-    if slug.lower() in _WINDOWS:
+    if not _SLUG.match(slug):
+        return (
+            f"slug '{shown(slug)}' may hold only letters, digits, hyphens and dots between them"
+            " (no '/', '\\', '%', spaces, or a dot at either end)"
+        )
+    if slug.split(".")[0].lower() in _WINDOWS:  # Windows reserves 'con' and 'con.2' alike
         return f"slug '{slug}' is a reserved device name on Windows; choose another"
     return None
 
@@ -56,8 +74,24 @@ def output_file(url: str) -> str:
 
 
 def href(url: str) -> str:
-    """Percent-encode what HTML attributes and URL parsers do not accept, keep what is already encoded."""
-    return quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+    """Percent-encode what HTML attributes and URL parsers do not accept, keep what is already encoded.
+
+    A '%' that does not start a '%XX' escape becomes '%25' (RFC 3986, section 2.1): '{% link x %}'
+    from a Jekyll post, or '50%off', is then a valid URL instead of a broken escape."""
+    return quote(_BARE_PERCENT.sub("%25", url), safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def absolute_links(fragment: str, base: str) -> str:
+    """`fragment` (sanitised HTML, attributes in double quotes) with every href and src resolved
+    against `base`, the absolute URL of the page it comes from. Feed readers show an entry away from
+    its page and many ignore xml:base, so '../first/' and '#details' must already lead where they
+    lead on the page (as Hugo's absURL does for feeds)."""
+
+    def resolve(match: re.Match[str]) -> str:
+        url = urljoin(base, html.unescape(match.group(2)))
+        return f"{match.group(1)}{html.escape(url)}{match.group(3)}"
+
+    return _LINK_ATTR.sub(resolve, fragment)
 
 
 def scheme_of(url: str) -> str | None:

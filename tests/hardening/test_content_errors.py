@@ -92,7 +92,10 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "bad-id",
         {"content/projects/Robot_2.yaml": "title: R\nstatus: active\n"},
-        ["content/projects/Robot_2.yaml: id 'Robot_2' (the file name) may hold only a-z, 0-9 and hyphens; rename the file"],
+        [
+            "content/projects/Robot_2.yaml: id 'Robot_2' (the file name) may hold only a-z, 0-9, hyphens and dots between them;"
+            " rename the file"
+        ],
     ),
     (
         "device-name-id",
@@ -102,7 +105,10 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "language-suffix",
         {"content/news/a.fr.md": article(DATE)},
-        ["content/news/a.fr.md: language suffix '.fr' is not in site.yaml languages (en)"],
+        [
+            "content/news/a.fr.md: language suffix '.fr' is not in site.yaml languages (en); add it there,"
+            " or set lang: in the front matter to keep '.fr' as part of the name"
+        ],
     ),
     ("lang-field", {A: article(DATE + "lang: fr\n")}, [f"{A}:4: lang 'fr' is not in site.yaml languages (en)"]),
     (

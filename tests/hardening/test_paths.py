@@ -14,7 +14,7 @@ from tests.conftest import MakeSite, run_cli, tree
 
 from .helpers import GOOD, article, broken_build, good_site, no_traceback
 
-CHARS = "may hold only letters, digits and hyphens (no '/', '\\', '.', '%' or spaces)"
+CHARS = "may hold only letters, digits, hyphens and dots between them (no '/', '\\', '%', spaces, or a dot at either end)"
 
 
 @pytest.mark.parametrize(

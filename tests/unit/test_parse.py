@@ -148,7 +148,9 @@ def test_partner_and_bad_ids() -> None:
     parsed = run("content/partners/uni.yaml", "name: Uni\nkind: university\nurl: https://uni.example.org\n")
     assert isinstance(parsed.item, Partner) and parsed.item.url == "https://uni.example.org"
     found = problems("content/partners/Uni_1.yaml", "name: Uni\nkind: university\n")
-    assert found == ["content/partners/Uni_1.yaml: id 'Uni_1' (the file name) may hold only a-z, 0-9 and hyphens; rename the file"]
+    assert found == [
+        "content/partners/Uni_1.yaml: id 'Uni_1' (the file name) may hold only a-z, 0-9, hyphens and dots between them; rename the file"
+    ]
 
 
 @pytest.mark.parametrize(

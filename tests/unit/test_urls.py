@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newshub.urls import href, is_safe_link, output_file, page_url, safe_external_url, scheme_of, slug_problem, slugify
+from newshub.urls import absolute_links, href, is_safe_link, output_file, page_url, safe_external_url, scheme_of, slug_problem, slugify
 
 
 @pytest.mark.parametrize(
@@ -16,13 +16,18 @@ from newshub.urls import href, is_safe_link, output_file, page_url, safe_externa
         ("ＡＢＣ", "abc"),  # NFKC: full-width letters fold
         ("snake_case", "snake-case"),
         ("!!!", ""),
+        ("C++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("#AI", "ai"),  # a hashtag's '#' is punctuation
+        ("1+1", "1-1"),
+        ("Node.js", "node-js"),
     ],
 )
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
 
-@pytest.mark.parametrize("slug", ["agreement", "2024-report", "中医药", "a-b-c"])
+@pytest.mark.parametrize("slug", ["agreement", "2024-report", "中医药", "a-b-c", "newshub-2.1.1-released", "a.b"])
 def test_good_slugs(slug: str) -> None:
     assert slug_problem(slug) is None
 
@@ -34,7 +39,10 @@ def test_good_slugs(slug: str) -> None:
         ("a/b", "may hold only"),
         ("a b", "may hold only"),
         ("..", "may hold only"),
-        ("a.b", "may hold only"),
+        ("a.", "may hold only"),
+        (".a", "may hold only"),
+        ("a..b", "may hold only"),
+        ("con.2", "reserved device name"),
         ("-lead", "may hold only"),
         ("con", "reserved device name"),
         ("COM1", "reserved device name"),
@@ -92,3 +100,28 @@ def test_scheme_and_external_urls() -> None:
     assert safe_external_url("//evil.example/x") is None
     assert safe_external_url("javascript:alert(1)") is None
     assert safe_external_url("ftp://x.org") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "encoded"),
+    [
+        ("{% link x.md %}", "%7B%25%20link%20x.md%20%25%7D"),
+        ("https://e.org/50%off", "https://e.org/50%25off"),
+        ("https://e.org/100%", "https://e.org/100%25"),
+        ("https://e.org/a%20b%2F", "https://e.org/a%20b%2F"),  # valid escapes are kept
+        ("/tags/%e4%b8%ad/", "/tags/%e4%b8%ad/"),
+    ],
+)
+def test_href_encodes_a_bare_percent(url: str, encoded: str) -> None:
+    assert href(url) == encoded
+    assert href(encoded) == encoded
+
+
+def test_absolute_links_resolve_against_the_page() -> None:
+    body = '<p><a href="../first/">a</a> <a href="#d">b</a> <img src="p.jpg" alt=""> <a href="mailto:x@e.org">m</a></p>'
+    got = absolute_links(body, "https://e.org/hub/news/second/")
+    assert got == (
+        '<p><a href="https://e.org/hub/news/first/">a</a> <a href="https://e.org/hub/news/second/#d">b</a>'
+        ' <img src="https://e.org/hub/news/second/p.jpg" alt=""> <a href="mailto:x@e.org">m</a></p>'
+    )
+    assert absolute_links('<a href="/x?a=1&amp;b=2">q</a>', "https://e.org/") == '<a href="https://e.org/x?a=1&amp;b=2">q</a>'
