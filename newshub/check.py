@@ -6,8 +6,8 @@ import unicodedata
 
 from .assemble import lang_prefix
 from .errors import Problem
-from .model import Article, Project, Site
-from .urls import RESERVED_TOP, page_url, slug_problem, slugify, term_key
+from .model import Article, Project, Route, Site
+from .urls import RESERVED_TOP, output_file, page_url, shown, slug_problem, slugify, term_key
 
 
 def check(site: Site) -> list[Problem]:
@@ -46,7 +46,8 @@ def check(site: Site) -> list[Problem]:
                     Problem(
                         article.source,
                         line,
-                        f"tag '{tag}' and tag '{first_name}' ({first_where}) would share the URL {url}; spell them alike, or rename one",
+                        f"tag '{shown(tag)}' and tag '{shown(first_name)}' ({first_where}) would share the URL {url};"
+                        " spell them alike, or rename one",
                     )
                 )
         if article.slug == "page":
@@ -64,11 +65,31 @@ def check(site: Site) -> list[Problem]:
     # Two outputs at one path, also when they differ only in case or Unicode form: on macOS and
     # Windows file systems, and on many CDNs, they would overwrite each other.
     seen: dict[str, str] = {}
+    files: dict[str, str] = {}  # folded output file -> its URL
     for route in site.routes:
         folded = unicodedata.normalize("NFC", route.url).casefold()
+        files[output_file(folded)] = route.url
         other = seen.setdefault(folded, route.source or route.url)
         if other != (route.source or route.url) and not reserved & {route.source, other}:
-            item = site.by_source.get(route.source) if route.source else None
-            line = item.lines.get("slug", 0) if item is not None else 0
-            add(Problem(route.source or other, line, f"{route.url} is also produced by {other}; give one of them another slug"))
+            add(
+                Problem(
+                    route.source or other,
+                    _slug_line(site, route),
+                    f"{route.url} is also produced by {other}; give one of them another slug",
+                )
+            )
+    # A page inside a folder that is another output's file: 'index.html' as a slug gives
+    # /index.html/index.html beside the home page's index.html. Neither could be written.
+    for route in site.routes:
+        parts = output_file(unicodedata.normalize("NFC", route.url).casefold()).split("/")
+        for depth in range(1, len(parts)):
+            outer = files.get("/".join(parts[:depth]))
+            if outer is not None:
+                where = f"{route.url} would be written inside {outer}, which is a file of the site; give it another slug"
+                add(Problem(route.source or route.url, _slug_line(site, route), where))
     return problems
+
+
+def _slug_line(site: Site, route: Route) -> int:
+    item = site.by_source.get(route.source) if route.source else None
+    return item.lines.get("slug", 0) if item is not None else 0

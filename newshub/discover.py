@@ -33,7 +33,7 @@ def section_of(rel: str) -> str | None:
     if len(parts) != 3 or parts[0] != "content" or parts[1] not in SECTIONS:
         return None
     name = parts[2]
-    if is_scratch(name) or not name.endswith(SECTIONS[parts[1]]):
+    if is_scratch(name) or not name.lower().endswith(SECTIONS[parts[1]]):
         return None
     return parts[1]
 
@@ -53,10 +53,10 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             rel = f"content/{section}/{path.name}"
             if is_scratch(path.name):
                 continue
-            if path.suffix == ".yml" and ext == ".yaml":
+            if path.suffix.lower() == ".yml" and ext == ".yaml":
                 warnings.append(Problem(rel, 0, "ignored: rename it to end in .yaml"))
                 continue
-            if not path.is_file() or not path.name.endswith(ext):
+            if not path.is_file() or not path.name.lower().endswith(ext):  # 'NOTES.MD' too
                 warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
                 continue
             found = read_source(root, section, path)

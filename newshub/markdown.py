@@ -21,7 +21,7 @@ from markdown.util import AMP_SUBSTITUTE
 
 from .config import HtmlPolicy
 from .errors import Problem, fail
-from .text import collapse, join_breaks
+from .text import first_text, join_breaks
 from .urls import href, is_safe_link, scheme_of
 
 MAX_NESTING = 40  # deeper block nesting is refused: Python-Markdown recurses per level
@@ -34,12 +34,10 @@ MAX_RESCAN = 20_000_000  # characters rescanned; about 3 s of Python-Markdown
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 _PAIRS = tuple((opener, closer, re.compile(re.escape(opener) + "|" + re.escape(closer))) for opener, closer in ("[]", "()", "<>"))
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S)  # nh3's output: src removed by _filter
-_PLACEHOLDER = re.compile("\x02wzxhzdk:\\d+\x03")  # raw HTML and entities, stashed until a postprocessor
-_ESCAPED = re.compile("\x02(\\d+)\x03")  # a backslash escape ('\\*'), undone by the unescape treeprocessor after ours
-_AMP_ENTITY = re.compile(re.escape(AMP_SUBSTITUTE) + r"(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-_STX_ETX = re.compile("[\x02\x03]")
 _VERBATIM = {"pre", "code", "script", "style", "kbd", "samp"}
-_SUMMARY_FALLBACK = ("ul", "ol", "dl", "blockquote", "table")
+_URL_ATTRS = ("href", "src", "cite")
+# Removed with their content unless allowed: fallback text of embeds is not meant to be read.
+_FALLBACK_CONTENT = {"script", "style", "iframe", "video", "audio", "object", "noscript", "template", "canvas"}
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)([^>]*)>")
 _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
@@ -121,16 +119,6 @@ def _line_of(source: str, needle: str, offset: int, after: int = -1) -> tuple[in
     return offset + (source.count("\n", 0, at) + 1 if at >= 0 else 1), at
 
 
-def _text_without_footnote_marks(el: etree.Element) -> str:
-    """The plain text of `el`, leaving out footnote references ('Text.[^1]' gives 'Text.', not 'Text.1')."""
-    parts = [el.text or ""]
-    for child in el:
-        if not (child.tag == "sup" and child.get("id", "").startswith("fnref")):
-            parts.append(_text_without_footnote_marks(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
 class _Inspect(Treeprocessor):
     """Neutralises unsafe links, encodes URLs, maps table alignment to classes (CSP forbids style)."""
 
@@ -140,7 +128,7 @@ class _Inspect(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
-            for attr in ("href", "src"):
+            for attr in _URL_ATTRS:
                 url = el.get(attr)
                 if url is None:
                     continue
@@ -150,9 +138,7 @@ class _Inspect(Treeprocessor):
                     del el.attrib[attr]
                     self.owner.warn(url, f"link to '{url[:60]}' removed: the {scheme_of(url)}: scheme is not allowed, use https://")
                     continue
-                if url.startswith("/") and not url.startswith("//"):
-                    url = self.owner.base_path + url
-                el.set(attr, href(url))
+                el.set(attr, url)  # the sanitiser's filter encodes it and adds the base path
             style = el.get("style")
             if style is not None:
                 del el.attrib["style"]
@@ -162,32 +148,6 @@ class _Inspect(Treeprocessor):
             if el.tag == "img":
                 el.set("loading", "lazy")
         _join_segment_breaks(root)
-        self.owner.first_paragraph = self._summary(root)
-
-    def _summary(self, root: etree.Element) -> str:
-        """The plain text of the first paragraph that has text (an opening picture has none), else
-        of the first list, quote or table: what a summary, a meta description and a feed show."""
-        for tags in (("p",), _SUMMARY_FALLBACK):
-            for el in root:
-                if el.tag in tags:
-                    text = self._plain(_text_without_footnote_marks(el))
-                    if text:
-                        return text
-        return ""
-
-    def _plain(self, text: str) -> str:
-        """`text` with every Python-Markdown placeholder resolved: this treeprocessor runs before
-        raw HTML, entities and backslash escapes are put back, and none may reach plain text."""
-        text = _PLACEHOLDER.sub(self._stashed_text, text)
-        text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
-        text = _AMP_ENTITY.sub(lambda m: html.unescape("&" + m.group(1) + ";"), text)  # e-mail autolinks
-        return collapse(_STX_ETX.sub("", text.replace(AMP_SUBSTITUTE, "&")))
-
-    def _stashed_text(self, match: re.Match[str]) -> str:
-        """What a stashed piece shows as text: '&amp;' is '&', an inline tag such as '<b>' is nothing."""
-        index = int(match.group()[len("\x02wzxhzdk:") : -1])
-        stash = self.md.htmlStash.rawHtmlBlocks
-        return html.unescape(re.sub(r"<[^>]*>", "", str(stash[index]))) if index < len(stash) else ""
 
 
 def _join_segment_breaks(root: etree.Element) -> None:
@@ -250,7 +210,6 @@ class MarkdownRenderer:
         self._attrs["*"] = set(_GLOBAL_ATTRS)
         self._tags = set(policy.tags)
         self.warnings: list[Problem] = []
-        self.first_paragraph = ""
         self.raw_inspected = False
         self._rel = ""
         self._source = ""
@@ -277,7 +236,7 @@ class MarkdownRenderer:
                 allowed = name in self._attrs["*"] or name in self._attrs.get(tag, ())
                 if not allowed:
                     self.warn(match.group(0), f"attribute '{name}' on <{tag}> is not allowed and was removed")
-                elif name in ("href", "src") and not self._url_ok(tag, value):
+                elif name in _URL_ATTRS and not self._url_ok(tag, value):
                     self.warn(match.group(0), f"<{tag} {name}='{value[:60]}'> is not allowed and was removed")
 
     def _url_ok(self, tag: str, url: str) -> bool:
@@ -287,9 +246,15 @@ class MarkdownRenderer:
         return is_safe_link(url)
 
     def _filter(self, tag: str, attr: str, value: str) -> str | None:
-        if attr in ("href", "src"):  # raw HTML too: '{% link x %}' from Jekyll becomes a valid URL
-            return href(value) if self._url_ok(tag, value) else None
-        return value
+        """Every URL of the output, from Markdown or raw HTML alike: refused if unsafe, else a site
+        path gets the base path, and the whole is encoded ('{% link x %}' becomes a valid URL)."""
+        if attr not in _URL_ATTRS:
+            return value
+        if not self._url_ok(tag, value):
+            return None
+        if value.startswith("/") and not value.startswith("//"):
+            value = self.base_path + value
+        return href(value)
 
     def render(self, source: str, rel: str, offset: int = 0) -> Rendered:
         """`offset` is the number of file lines before `source`, for warning positions."""
@@ -303,7 +268,6 @@ class MarkdownRenderer:
                 "this paragraph has too many unclosed or deeply nested '[', '(' or '<' to render; escape them as \\[ \\( \\< or split it",
             )
         self.warnings = []
-        self.first_paragraph = ""
         self.raw_inspected = False
         self._rel, self._source, self._offset = rel, source, offset
         self._found = {}
@@ -315,7 +279,7 @@ class MarkdownRenderer:
         clean = nh3.clean(
             converted,
             tags=self._tags,
-            clean_content_tags={"script", "style"},
+            clean_content_tags=_FALLBACK_CONTENT - self._tags,
             attributes=self._attrs,
             attribute_filter=self._filter,
             link_rel=None,
@@ -325,7 +289,7 @@ class MarkdownRenderer:
         clean = _EMPTY_IFRAME.sub("", clean)  # an iframe whose src was refused is dropped whole
         words = len(_WORDS.findall(source)) + len(_CJK.findall(source)) // 2
         # A heading's raw HTML is seen twice (in the body and in the table of contents): report it once.
-        return Rendered(clean, toc, self.first_paragraph, words, tuple(dict.fromkeys(self.warnings)))
+        return Rendered(clean, toc, first_text(clean), words, tuple(dict.fromkeys(self.warnings)))
 
 
 class FrontMatterOnly(MarkdownRenderer):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,11 +15,10 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
-from .i18n import localize
 from .markdown import MarkdownRenderer, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project
 from .source import decode
-from .urls import slug_problem, slugify, term_key
+from .urls import slug_problem, term_key
 from .yamlnodes import compose
 
 ARTICLE = s.Schema(
@@ -78,7 +77,19 @@ PARTNER = s.Schema(
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*$")
-_LANGUAGE_CODE = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$")  # BCP 47 shaped: 'fr', 'pt-BR', 'zh-Hant'
+# ISO 639-1: a suffix that is one of these (alone, or with a BCP 47 script or region: 'pt-BR',
+# 'zh-Hant') but not configured is taken for a language; any other ('.js', '.1-released') is part of the name.
+_ISO_639_1 = frozenset(
+    re.findall(
+        r"\w\w",
+        "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en "
+        "eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv "
+        "ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne "
+        "ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st "
+        "su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu ",
+    )
+)
+_SUBTAGS = re.compile(r"^(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$")
 
 
 Item = Article | Page | Project | Partner
@@ -102,6 +113,26 @@ def as_date(value: date | datetime, tz: ZoneInfo) -> date:
     return as_datetime(value, tz).date()
 
 
+def _moment(value: date | datetime, config: SiteConfig, rel: str, line: int, problems: Problems) -> datetime:
+    """`value` in the site's time zone; a problem (and a stand-in) when that or UTC leaves years 1-9999."""
+    try:
+        moment = as_datetime(value, config.tz)
+        moment.astimezone(UTC)
+        return moment
+    except OverflowError:
+        problems.add(rel, line, f"date '{value}' is out of range in the time zone {config.timezone}; write a year between 1 and 9999")
+        return datetime(2000, 1, 1, tzinfo=config.tz)
+
+
+def _day(value: date | datetime, config: SiteConfig, rel: str, line: int, problems: Problems) -> date:
+    return _moment(value, config, rel, line, problems).date()
+
+
+def _looks_like_language(suffix: str) -> bool:
+    code, _, rest = suffix.partition("-")
+    return code.lower() in _ISO_639_1 and bool(_SUBTAGS.match("-" + rest if rest else ""))
+
+
 def _name_parts(rel: str, config: SiteConfig, lang_given: bool, problems: Problems) -> tuple[str, str | None, date | None]:
     """(stem, language from the suffix, date from the prefix) of a file name.
 
@@ -116,7 +147,7 @@ def _name_parts(rel: str, config: SiteConfig, lang_given: bool, problems: Proble
         base, suffix = stem.rsplit(".", 1)
         if suffix in config.languages:
             stem, lang = base, suffix
-        elif _LANGUAGE_CODE.match(suffix) and not lang_given:
+        elif _looks_like_language(suffix) and not lang_given:
             problems.add(
                 rel,
                 0,
@@ -182,11 +213,12 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     when = values["date"] or prefix_date
     if when is None and "date" not in lines:
         problems.add(rel, 1, "missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md")
+    moment = _moment(when, config, rel, lines.get("date", 0), problems) if when is not None else None
     problems.raise_if_any()
-    assert when is not None
+    assert moment is not None
     article = Article(
         **common,
-        date=as_datetime(when, config.tz),
+        date=moment,
         tags=tags,
         projects=values["projects"],
         partners=values["partners"],
@@ -218,8 +250,8 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         body[lang] = rendered.html
         warnings.extend(rendered.warnings)
     milestones = sorted(_milestones(rel, values["milestones"], lines, config, problems), key=lambda m: (m.date, not m.done))
+    started = _day(values["started"], config, rel, lines.get("started", 0), problems) if values["started"] else None
     problems.raise_if_any()
-    started = as_date(values["started"], config.tz) if values["started"] else None
     project = Project(
         id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
         partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
@@ -231,16 +263,18 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
 def _milestones(
     rel: str, entries: tuple[dict[str, Any], ...], lines: dict[str, int], config: SiteConfig, problems: Problems
 ) -> list[Milestone]:
-    """Milestones with their ids. An id is fixed by the milestone alone (its `id:`, else its date and
-    title in the default language, or the first language that has one), never by its position, so
-    marking one done or adding another leaves every feed entry id as it was (RFC 4287, 4.2.6)."""
+    """Milestones with their ids (feed entry ids and page anchors, which must never change: RFC 4287,
+    4.2.6). The id is `id:`, else the date, with '-2', '-3'... for later milestones of the same date
+    in the file: marking one done, adding one on another date, or translating or correcting a
+    title leaves every id as it was."""
     out: list[Milestone] = []
     seen: dict[str, int] = {}
+    per_day: dict[date, int] = {}
     for i, entry in enumerate(entries):
-        day = as_date(entry["date"], config.tz)
+        day = _day(entry["date"], config, rel, lines.get(f"milestones.{i}", 0), problems)
         line = lines.get(f"milestones.{i}", lines.get("milestones", 0))
-        title = slugify(localize(entry["title"], config.default_language, config.languages))
-        ident = entry["id"] or f"{day.isoformat()}-{title}"
+        per_day[day] = per_day.get(day, 0) + 1
+        ident = entry["id"] or (day.isoformat() if per_day[day] == 1 else f"{day.isoformat()}-{per_day[day]}")
         if why := slug_problem(ident):
             problems.add(rel, line, f"milestone id: {why}")
         elif ident in seen:

@@ -194,6 +194,8 @@ def localized_of(item: Reader) -> Reader:
         for lang, value, line in mapping_items(node, reading.path, reading.offset):
             if lang not in reading.languages:
                 raise Invalid(f"language '{lang}' at line {line} is not in site.yaml languages ({', '.join(reading.languages)})")
+            if is_null(value) or (isinstance(value, ScalarNode) and not str(value.value).strip()):
+                continue  # 'en: ~' or 'en: ""': not written in that language yet (i18n.localize falls back)
             out[lang] = item(value, reading)
         if not out:
             raise Invalid("must not be empty")

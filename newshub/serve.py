@@ -266,7 +266,8 @@ class PreviewServer:
         if data is not None and file:
             return self._send(handler, 200, data, _content_type(file), head)
         if file is not None and self.preview.has_dir(file):
-            return self._redirect(handler, "/" + quote(file) + "/")
+            query = urlsplit(path).query  # kept: '/news/x?utm=1' goes to '/news/x/?utm=1'
+            return self._redirect(handler, "/" + quote(file) + "/" + (f"?{query}" if query else ""))
         page = self.preview.get("404.html")
         status = 404 if self.preview.site is not None else 500
         return self._send(handler, status, page or EMPTY_PAGE, "text/html; charset=utf-8", head)

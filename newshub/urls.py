@@ -11,7 +11,12 @@ from urllib.parse import quote, urljoin
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 RESERVED_TOP = {"news", "projects", "partners", "tags", "assets", "feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "index"}
 _SLUG = re.compile(r"^[^\W_][\w-]*(?:\.[\w-]+)*$")  # dots between words: 'newshub-2.1.1-released'
-_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_URL_SAFE = "!$%&'()*+,/:;=?@~"  # RFC 3986 sub-delims, ':', '@', '/', '?', and '%' of existing escapes
+_AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+# A start tag of sanitised HTML (quoted attribute values may hold '>'), and a link attribute in it.
+# Text never holds a raw '<', so an example in a code block is never taken for a link.
+_START_TAG = re.compile(r"""<[A-Za-z][\w-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
+_LINK_ATTR = re.compile(r'(\s(?:href|src|cite)=")([^"]*)(")')
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # '+' and '#' that end a word name something ('C++', 'C#'); dropped, they would merge with 'C'.
 _SYMBOLS = ((re.compile(r"(?<=[^\W_+])\+(?![^\W_])|(?<=\+)\+"), " plus "), (re.compile(r"(?<=[^\W_])#(?![^\W_])"), " sharp "))
@@ -76,9 +81,14 @@ def output_file(url: str) -> str:
 def href(url: str) -> str:
     """Percent-encode what HTML attributes and URL parsers do not accept, keep what is already encoded.
 
-    A '%' that does not start a '%XX' escape becomes '%25' (RFC 3986, section 2.1): '{% link x %}'
-    from a Jekyll post, or '50%off', is then a valid URL instead of a broken escape."""
-    return quote(_BARE_PERCENT.sub("%25", url), safe="!#$%&'()*+,/:;=?@[]~")
+    The result is an RFC 3986 URI reference: a '%' that does not start a '%XX' escape becomes '%25'
+    (section 2.1), so '{% link x %}' from a Jekyll post or '50%off' is valid; '[' and ']' are kept only
+    around an IPv6 host (3.2.2); a '#' after the first, which starts the fragment, is encoded (3.5)."""
+    url = _BARE_PERCENT.sub("%25", url)
+    authority = _AUTHORITY.match(url)
+    head = authority.group() if authority else ""
+    rest, hash_mark, fragment = url[len(head) :].partition("#")
+    return quote(head, safe=_URL_SAFE + "[]") + quote(rest, safe=_URL_SAFE) + hash_mark + quote(fragment, safe=_URL_SAFE)
 
 
 def absolute_links(fragment: str, base: str) -> str:
@@ -91,7 +101,7 @@ def absolute_links(fragment: str, base: str) -> str:
         url = urljoin(base, html.unescape(match.group(2)))
         return f"{match.group(1)}{html.escape(url)}{match.group(3)}"
 
-    return _LINK_ATTR.sub(resolve, fragment)
+    return _START_TAG.sub(lambda tag: _LINK_ATTR.sub(resolve, tag.group()), fragment)
 
 
 def scheme_of(url: str) -> str | None:

@@ -96,6 +96,40 @@ def test_a_suffix_that_looks_like_a_language_is_refused_with_what_to_do(make_sit
     ) in result.stderr
 
 
+@pytest.mark.parametrize("name", ["node.js-guide", "dr.li-visit", "example.com", "report.pdf", "notes.md", "vue.js"])
+def test_dotted_names_that_are_no_language(make_site: MakeSite, name: str) -> None:
+    root = make_site({f"content/news/2024-01-01-{name}.md": "---\ntitle: T\n---\nBody.\n"})
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stderr
+    assert (root / "site/news" / name / "index.html").is_file()
+
+
+def test_an_upper_case_extension_is_read(make_site: MakeSite) -> None:
+    root = make_site({"content/news/2024-01-01-notes.MD": "---\ntitle: T\n---\nBody.\n"})
+    assert run_cli(root, "build").returncode == 0
+    assert (root / "site/news/notes/index.html").is_file()
+
+
+@pytest.mark.parametrize(("rel", "front"), [("content/pages/index.html.md", ""), ("content/pages/x.md", "slug: index.html\n")])
+def test_a_page_inside_another_output_file_is_refused(make_site: MakeSite, rel: str, front: str) -> None:
+    root = make_site({rel: f"---\ntitle: T\n{front}---\nBody.\n"})
+    result = run_cli(root, "build")
+    assert result.returncode == 1
+    assert "/index.html/ would be written inside /, which is a file of the site; give it another slug" in result.stderr
+    assert "Traceback" not in result.stderr and not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("timezone", "value"), [("America/New_York", "0001-01-01T00:00:00Z"), ("Asia/Shanghai", "9999-12-31T23:00:00-05:00")]
+)
+def test_a_date_out_of_range_is_an_error(make_site: MakeSite, timezone: str, value: str) -> None:
+    config = f"title: T\nbase_url: https://hub.example.org\ntimezone: {timezone}\n"
+    root = make_site({"content/site.yaml": config, "content/news/a.md": f"---\ntitle: T\ndate: {value}\n---\nBody.\n"})
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"content/news/a.md:3: date '{value.replace('T', ' ').replace('Z', '+00:00')}' is out of range" in result.stderr
+
+
 def test_project_and_partner_ids_may_hold_dots(make_site: MakeSite) -> None:
     root = make_site(
         {
@@ -150,6 +184,30 @@ def test_an_e_mail_autolink_in_a_heading_leaves_no_placeholder(make_site: MakeSi
     assert meta(root / "site/contact/index.html", "description") == "Text *here*."
 
 
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("<!-- <p>OLD LEDE: postponed.</p> -->\n\nThe agreement was signed.", "The agreement was signed."),
+        ('<!-- <img src="old.jpg" alt="old"> -->\n\nSigned.', "Signed."),
+        ("The board met <!-- TODO: confirm -> legal --> on Monday.", "The board met on Monday."),
+        ('Read the <abbr title="a > b">WHO</abbr> report.', "Read the WHO report."),
+        ("Run `make && make install` or `a<b`.", "Run make && make install or a<b."),
+        ("Shanghai, 2 April<br>The hospital signed<br/>an agreement.", "Shanghai, 2 April The hospital signed an agreement."),
+        ("```\ncode first\n```\n\nThen text.", "Then text."),
+        ("<style>.x { color: red; }</style>\n\nStyled text.", "Styled text."),
+        ("<script>window.embed({id: 3});</script>\n\nAfter the script.", "After the script."),
+        ("<video>Your browser does not support video.</video>\n\nAfter the video.", "After the video."),
+        ("Text.[^1]\n\n[^1]: A note.", "Text."),
+        ("- 签署协议\n- 成立团队", "签署协议 成立团队"),  # a list: items are apart, in Chinese too
+    ],
+)
+def test_summary_is_what_the_reader_sees_first(make_site: MakeSite, body: str, summary: str) -> None:
+    root = make_site({"content/news/2024-01-01-a.md": f"---\ntitle: A\n---\n\n{body}\n"})
+    build(Options(root=root, cache=False, jobs=1))
+    assert meta(root / "site/news/a/index.html", "description") == summary
+    assert entries(root / "site", "feed.xml")["https://hub.example.org/news/a/"].summary == summary
+
+
 # --- 3. a line break inside Chinese text --------------------------------------------------------
 
 
@@ -175,6 +233,13 @@ def test_segment_breaks_everywhere_text_is_wrapped(make_site: MakeSite) -> None:
     assert meta(root / "site/zh/news/a/index.html", "description") == "开展"
     assert "方面开<em>展</em>合作，English\nwords 和中文。" in article  # only breaks between two wide characters go
     assert "<code>代码\n行\n</code>" in article
+
+
+def test_chinese_punctuation_of_ambiguous_width_joins_beside_chinese(make_site: MakeSite) -> None:
+    body = "他说“引号”\n（括号）……\n然后。“Quoted”\nwords.\n"
+    root = make_site({"content/news/2024-01-01-a.zh.md": f"---\ntitle: A\n---\n\n{body}"})
+    build(Options(root=root, cache=False, jobs=1))
+    assert "<p>他说“引号”（括号）……然后。“Quoted”\nwords.</p>" in (root / "site/zh/news/a/index.html").read_text(encoding="utf-8")
 
 
 # --- 4. an article that opens with a picture ------------------------------------------------------
@@ -239,6 +304,17 @@ def test_two_terms_at_one_url_are_refused_naming_both_files(make_site: MakeSite)
     assert not (root / "site").exists()
 
 
+def test_an_invisible_character_in_a_clashing_tag_is_shown(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/news/2024-01-01-a.md": '---\ntitle: A\ntags: ["AI\\u200b"]\n---\nBody.\n',
+            "content/news/2024-01-02-b.md": "---\ntitle: B\ntags: [AI!]\n---\nBody.\n",
+        }
+    )
+    result = run_cli(root, "build")
+    assert "tag 'AI\\u200b' and tag 'AI!' (content/news/2024-01-02-b.md:3) would share the URL /tags/ai/" in result.stderr
+
+
 # --- 6. links in feed content ---------------------------------------------------------------------
 
 
@@ -257,6 +333,18 @@ def test_feed_links_lead_where_they_lead_on_the_page(out: Path, root: Path, feed
     assert "https://example.org/50%25off" in links
 
 
+def test_raw_html_site_paths_get_the_base_path_on_the_page_and_in_the_feed(make_site: MakeSite) -> None:
+    config = "title: T\nbase_url: https://x.org/hub\n"
+    body = '<a href="/contact/">c</a> <img src="/assets/logo.png" alt=""> [m](/about/)\n\n```\n<a href="/in-code/">x</a>\n```\n'
+    root = make_site({"content/site.yaml": config, "content/news/2024-01-01-a.md": f"---\ntitle: A\n---\n\n{body}"})
+    build(Options(root=root, cache=False, jobs=1))
+    refs = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]
+    assert {"/hub/contact/", "/hub/assets/logo.png", "/hub/about/"} <= set(refs)
+    content = entries(root / "site", "feed.xml")["https://x.org/hub/news/a/"].content[0].value
+    assert 'href="https://x.org/hub/contact/"' in content and 'src="https://x.org/hub/assets/logo.png"' in content
+    assert '&lt;a href="/in-code/"&gt;' in content  # an example in code stays as written
+
+
 def test_sample_feed_heading_links_lead_to_the_article(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(Options(root=REPO, output=out, cache=False, jobs=1))
@@ -269,44 +357,79 @@ def test_sample_feed_heading_links_lead_to_the_article(tmp_path: Path) -> None:
 # --- 7. milestone entry ids -----------------------------------------------------------------------
 
 
-def milestone_ids(out: Path) -> dict[str, str]:
-    return {entry.title: entry.id for entry in entries(out, "projects/robot/feed.xml").values() if entry.id.count("#milestone--")}
+def milestone_ids(out: Path, feed: str = "projects/robot/feed.xml") -> dict[str, str]:
+    return {entry.title: entry.id for entry in entries(out, feed).values() if "#milestone--" in entry.id}
 
 
-def test_milestone_ids_do_not_change_when_another_is_done(make_site: MakeSite) -> None:
+def test_milestone_ids_do_not_change_when_others_change(make_site: MakeSite) -> None:
     rels = ("projects/robot.yaml", "partners/hospital.yaml", "partners/device-maker.yaml")
     root = make_site({f"content/{rel}": (SITE / "content" / rel).read_text(encoding="utf-8") for rel in rels})
-    build(Options(root=root, cache=False, jobs=1))
-    before = milestone_ids(root / "site")
-    assert before == {
-        "Milestone: Agreement signed": f"{'https://hub.example.org'}/projects/robot/#milestone--2024-04-02-agreement-signed",
-        "Milestone: Prototype shown": "https://hub.example.org/projects/robot/#milestone--2024-06-01-prototype-shown",
-    }
     project = root / "content/projects/robot.yaml"
-    project.write_text(project.read_text(encoding="utf-8").replace("done: false", "done: true"), encoding="utf-8")
-    build(Options(root=root, cache=False, jobs=1))
-    after = milestone_ids(root / "site")
-    assert after == {**before, "Milestone: Team formed": "https://hub.example.org/projects/robot/#milestone--2024-04-02-team-formed"}
+    url = "https://hub.example.org/projects/robot/#milestone--"
+
+    def ids_after(edit: tuple[str, str] | None = None) -> dict[str, str]:
+        if edit:
+            project.write_text(project.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
+        build(Options(root=root, cache=False, jobs=1))
+        return milestone_ids(root / "site")
+
+    before = ids_after()
+    assert before == {"Milestone: Agreement signed": url + "2024-04-02", "Milestone: Prototype shown": url + "2024-06-01"}
+    # an earlier milestone done, a title translated and corrected, a milestone added before the others
+    after = ids_after(("done: false", "done: true"))
+    assert after == {**before, "Milestone: Team formed": url + "2024-04-02-2"}
+    assert ids_after(("title: Prototype shown", "title:\n      en: Prototype shown\n      zh: 样机展示")) == after
+    assert set(ids_after(("en: Agreement signed", "en: Agreement signed in Shanghai")).values()) == set(after.values())
+    assert set(ids_after(("milestones:", "milestones:\n  - {date: 2024-01-01, title: Talks, done: true}")).values()) == {
+        *after.values(),
+        url + "2024-01-01",
+    }
     page = parse_page(root / "site/projects/robot/index.html")
-    assert {"milestone--2024-04-02-team-formed", "milestone--2024-06-01-prototype-shown"} <= page.ids  # the entry links land
+    assert {"milestone--2024-04-02-2", "milestone--2024-06-01"} <= page.ids  # the entry links land
+
+
+def test_a_milestone_translated_later_keeps_its_id_in_both_feeds(make_site: MakeSite) -> None:
+    project = "title: P\nstatus: active\nmilestones:\n  - date: 2024-04-02\n    title: {zh: 协议签署}\n    done: true\n"
+    root = make_site({"content/projects/p.yaml": project})
+    build(Options(root=root, cache=False, jobs=1))
+    before = [milestone_ids(root / "site", f"{lang}projects/p/feed.xml") for lang in ("", "zh/")]
+    (root / "content/projects/p.yaml").write_text(project.replace("{zh: 协议签署}", "{en: Agreement signed, zh: 协议签署}"))
+    build(Options(root=root, cache=False, jobs=1))
+    after = [milestone_ids(root / "site", f"{lang}projects/p/feed.xml") for lang in ("", "zh/")]
+    assert [set(ids.values()) for ids in after] == [set(ids.values()) for ids in before]
 
 
 def test_milestone_ids_must_differ(make_site: MakeSite) -> None:
-    project = "title: P\nstatus: active\nmilestones:\n  - {date: 2024-01-01, title: Start}\n  - {date: 2024-01-01, title: start}\n"
+    project = (
+        "title: P\nstatus: active\nmilestones:\n  - {date: 2024-01-01, title: Start}\n  - {date: 2024-01-02, title: B, id: 2024-01-01}\n"
+    )
     root = make_site({"content/projects/p.yaml": project})
     result = run_cli(root, "build")
     assert result.returncode == 1
     assert (
-        "content/projects/p.yaml:5: milestone id '2024-01-01-start' is also the id of the milestone at line 4; give one of them 'id:'"
+        "content/projects/p.yaml:5: milestone id '2024-01-01' is also the id of the milestone at line 4; give one of them 'id:'"
         in result.stderr
     )
-    fixed = project.replace("title: start}", "title: start, id: second-start}")
-    (root / "content/projects/p.yaml").write_text(fixed, encoding="utf-8")
+    (root / "content/projects/p.yaml").write_text(project.replace("id: 2024-01-01", "id: second-start"), encoding="utf-8")
     assert run_cli(root, "build").returncode == 0
     assert 'id="milestone--second-start"' in (root / "site/projects/p/index.html").read_text(encoding="utf-8")
 
 
 # --- 8. a name given in one language only ---------------------------------------------------------
+
+
+def test_an_empty_or_null_language_falls_back(make_site: MakeSite) -> None:
+    config = "title: T\nbase_url: https://hub.example.org\nlanguages: [en, zh]\ndescription: {en: ~, zh: 中文简介}\n"
+    root = make_site(
+        {
+            "content/site.yaml": config,
+            "content/partners/p.yaml": 'name: {en: null, zh: 市医院}\nkind: hospital\nsummary: {en: "", zh: 简介}\n',
+        }
+    )
+    build(Options(root=root, cache=False, jobs=1))
+    page = (root / "site/partners/p/index.html").read_text(encoding="utf-8")
+    assert "<h1>市医院</h1>" in page and "null" not in page
+    assert meta(root / "site/index.html", "description") == "中文简介"
 
 
 def test_a_name_in_chinese_only_is_shown_on_english_pages(out: Path) -> None:
@@ -360,6 +483,17 @@ def test_bare_percent_in_every_kind_of_url(make_site: MakeSite) -> None:
     assert "https://p.example.org/100%25" in [ref for _, _, ref in parse_page(root / "site/partners/p/index.html").refs]
 
 
+def test_brackets_and_a_second_hash_are_encoded(make_site: MakeSite) -> None:
+    body = "[b](https://x.org/search?ids[]=1) ![](https://x.org/a[1].jpg) [c](https://x.org/p#sec#2)\n\n"
+    body += '<blockquote cite="https://x.org/50%off a">q</blockquote>\n'
+    root = make_site({"content/news/2024-01-01-a.md": f"---\ntitle: A\nimage: https://x.org/img/[1].jpg\n---\n\n{body}"})
+    build(Options(root=root, cache=False, jobs=1))
+    refs = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]
+    assert {"https://x.org/search?ids%5B%5D=1", "https://x.org/a%5B1%5D.jpg", "https://x.org/p#sec%232"} <= set(refs)
+    assert "https://x.org/img/%5B1%5D.jpg" in refs
+    assert 'cite="https://x.org/50%25off%20a"' in (root / "site/news/a/index.html").read_text(encoding="utf-8")
+
+
 # --- the preview ----------------------------------------------------------------------------------
 
 
@@ -372,6 +506,12 @@ def test_the_preview_serves_what_build_writes(root: Path, tmp_path: Path) -> Non
             status, _, body = server.get(path)
             served = re.sub(rb'<script src="/__newshub__/reload.js"[^>]*></script>', b"", body)
             assert (status, served) == (200, data), rel
+
+
+def test_the_preview_redirect_keeps_the_query(root: Path) -> None:
+    with running(root) as server:
+        status, headers, _ = server.get("/news/newshub-2.1.1-released?utm=1")
+    assert (status, headers["location"]) == (301, "/news/newshub-2.1.1-released/?utm=1")
 
 
 def build_for(root: Path, out: Path, base_url: str) -> Path:
