@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
 from .config import SiteConfig
 from .model import Article, Content, Page, Route, Site
@@ -22,6 +21,11 @@ def article_url(config: SiteConfig, article: Article) -> str:
 
 def page_item_url(config: SiteConfig, page: Page) -> str:
     return page_url(lang_prefix(config, page.lang), page.slug)
+
+
+def translation_key(item: Article | Page) -> str:
+    """What an article or page shares with its translations: 'Article:<key>' or 'Page:<key>'."""
+    return f"{'Article' if isinstance(item, Article) else 'Page'}:{item.key}"
 
 
 def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -59,7 +63,7 @@ def assemble(config: SiteConfig, content: Content, drafts: bool) -> Site:
     translations: dict[str, list[Article | Page]] = defaultdict(list)
     items: tuple[Article | Page, ...] = (*articles, *pages)
     for item in items:
-        translations[f"{type(item).__name__}:{item.key}"].append(item)
+        translations[translation_key(item)].append(item)
 
     site = Site(
         config=config,
@@ -106,50 +110,3 @@ def _with_routes(site: Site) -> Site:
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
     return replace(site, routes=tuple(routes))
-
-
-def replace_items(site: Site, pairs: Iterable[tuple[Article | Page, Article | Page]]) -> Site:
-    """`site` with each old item swapped for its new one, as assemble() would give it, without
-    redoing the whole site; each index is rebuilt once however many items change.
-
-    Only for edits that keep everything assemble sorts, groups and routes by (source, key, slug,
-    lang, date, draft, and an article's tags, projects and partners): the caller checks that. Keep
-    in step with assemble(): the preview's equivalence test compares the two."""
-    # Items are matched by identity: equal items may stand in different places (translations).
-    swaps = {id(old): (old, new) for old, new in pairs if site.by_source.get(old.source) is old}  # not a hidden draft
-    if not swaps:
-        return site
-
-    def swap(items: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(swaps[id(item)][1] if id(item) in swaps else item for item in items)
-
-    by_source = dict(site.by_source)
-    groups: set[str] = set()
-    langs: set[str] = set()
-    tags: set[tuple[str, str]] = set()
-    project_keys: set[tuple[str, str]] = set()
-    partner_keys: set[tuple[str, str]] = set()
-    for old, new in swaps.values():
-        by_source[new.source] = new
-        groups.add(f"{type(old).__name__}:{old.key}")
-        if isinstance(old, Article):
-            langs.add(old.lang)
-            tags.update((old.lang, slugify(tag) or tag) for tag in old.tags)
-            project_keys.update((old.lang, pid) for pid in old.projects)
-            partner_keys.update((old.lang, pid) for pid in old.partners)
-    translations = {**site.translations, **{group: swap(site.translations[group]) for group in groups}}
-    lang_tags = {lang: dict(by) for lang, by in site.tags.items() if lang in langs}
-    for lang, slug in tags:
-        name, items = lang_tags[lang][slug]
-        lang_tags[lang][slug] = (name, swap(items))
-    return replace(
-        site,
-        articles=swap(site.articles) if langs else site.articles,
-        pages=swap(site.pages) if any(isinstance(old, Page) for old, _ in swaps.values()) else site.pages,
-        news={**site.news, **{lang: swap(site.news[lang]) for lang in langs}},
-        tags={**site.tags, **lang_tags},
-        by_source=by_source,
-        translations=translations,
-        project_news={**site.project_news, **{key: swap(site.project_news[key]) for key in project_keys}},
-        partner_news={**site.partner_news, **{key: swap(site.partner_news[key]) for key in partner_keys}},
-    )

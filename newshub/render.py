@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .assemble import article_url, lang_prefix, page_item_url
+from .assemble import article_url, lang_prefix, page_item_url, translation_key
 from .assets import Asset
 from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
@@ -110,9 +110,7 @@ class Renderer:
     def _alternates(self, route: Route) -> list[tuple[str, str]]:
         config = self.site.config
         if route.kind in ("article", "page"):
-            item = self.site.by_source[route.key]
-            kind = "Article" if isinstance(item, Article) else "Page"
-            versions = self.site.translations[f"{kind}:{item.key}"]
+            versions = self.site.translations[translation_key(self.site.by_source[route.key])]
             return [(v.lang, article_url(config, v) if isinstance(v, Article) else page_item_url(config, v)) for v in versions]
         if route.kind == "tag":
             langs = [lang for lang in config.languages if route.key in self.site.tags[lang]]

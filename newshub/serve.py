@@ -1,5 +1,6 @@
-"""`newshub serve`: the preview server. Serves the in-memory build of incremental.Preview with live
-reload, an error overlay, and nothing written into site/.
+"""`newshub serve`: the preview server. Drives a build.Build: tells it what the watcher saw change
+and serves the pages browsers ask for, rendered on request, with live reload, an error overlay,
+and nothing written into site/. An open page reloads only when its own bytes (or the errors) changed.
 
 The reload script and the overlay are added to HTML responses only here, at serve time, as
 same-origin files (a strict Content-Security-Policy still allows them); the build never sees them.
@@ -7,10 +8,10 @@ same-origin files (a strict Content-Security-Policy still allows them); the buil
 
 from __future__ import annotations
 
+import hashlib
 import html
 import mimetypes
 import os
-import secrets
 import signal
 import socket
 import sys
@@ -22,13 +23,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from .build import Build
+from .cache import Cache
 from .errors import Problem
-from .incremental import Preview
 from .pipeline import Options
 from .watch import WATCHED, Batch, Watcher
 
 PREFIX = "/__newshub__/"
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+DEFER_AT = 256  # news files to parse at start (none in the cache) from which their bodies are parsed behind
 IDLE = 0.3  # seconds without requests or rebuilds before pages are rendered ahead of being asked for
 KEEPALIVE = 15.0
 
@@ -52,7 +55,8 @@ RELOAD_JS = b"""\
     return true;
   };
   const listen = () => {
-    const events = new EventSource("/__newshub__/events?since=" + encodeURIComponent(build));
+    const query = "?since=" + encodeURIComponent(build) + "&page=" + encodeURIComponent(location.pathname);
+    const events = new EventSource("/__newshub__/events" + query);
     events.addEventListener("reload", async () => {
       events.close();
       let swapped = false;
@@ -140,8 +144,8 @@ class PreviewServer:
         self.port = int(self.httpd.server_address[1])
         url_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
         self.url = f"http://{url_host}:{self.port}"
-        self.preview = Preview(replace(options, base_url=self.url, progress=False))
-        self.boot = secrets.token_hex(4)
+        self.options = replace(options, base_url=self.url, progress=False)
+        self.build = Build(self.options, defer_at=DEFER_AT)
         self.watcher = Watcher(options.root, self.apply)
         self.active = time.monotonic()
         self.stopping = threading.Event()
@@ -154,14 +158,17 @@ class PreviewServer:
     def load(self) -> None:
         """The first build, before any thread starts (so it may parse in worker processes)."""
         self.loaded_at = time.time()
-        self.preview.load()
-        job = self.preview.job
-        later = f"; parsing {len(job.parse.sources)} articles in the background" if job is not None else ""
-        self.report(f"Loaded {len(self.preview.routes)} pages in {time.perf_counter() - self.started:.2f} s{later}")
+        cache = Cache.open(self.options.root, self.options.cache)
+        self.build.load(cache)
+        job = self.build.background
+        if job is None:
+            cache.save()  # else finish_loading() saves it, with the bodies
+        later = f"; parsing {len(job.sources)} articles in the background" if job is not None else ""
+        self.report(f"Loaded {len(self.build.routes)} pages in {time.perf_counter() - self.started:.2f} s{later}")
 
     def start(self) -> None:
         self.watcher.start()
-        if self.preview.job is not None:
+        if self.build.background is not None:
             threading.Thread(target=self._complete, name="newshub-parse", daemon=True).start()
         threading.Thread(target=self._render_ahead, name="newshub-render", daemon=True).start()
         threading.Thread(target=self._catch_up, name="newshub-catch-up", daemon=True).start()
@@ -171,7 +178,7 @@ class PreviewServer:
         again. A file or folder changed since then has a newer mtime (a deletion changes its folder's)."""
         since = self.loaded_at - 2.0  # file systems with coarse timestamps
         for name in WATCHED:
-            for folder, _dirs, files in os.walk(self.preview.root / name):
+            for folder, _dirs, files in os.walk(self.options.root / name):
                 for entry in [folder, *(os.path.join(folder, f) for f in files)]:
                     try:
                         if os.stat(entry).st_mtime >= since:
@@ -182,20 +189,34 @@ class PreviewServer:
 
     def _complete(self) -> None:
         try:
-            self.preview.complete()
+            self.build.finish_loading()
         except Exception as exc:  # not a dead worker (BackgroundParse parses its share here): say so, keep serving
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         self.report()
 
     def stop(self) -> None:
         self.stopping.set()
-        self.preview.close()
+        self.build.stop()
         self.watcher.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def token(self) -> str:
-        return f"{self.boot}-{self.preview.generation}"
+    def token(self, data: bytes) -> str:
+        """What an open page holds: its bytes and the errors over it. It reloads when that changes."""
+        digest = hashlib.sha256(data)
+        digest.update(repr(self.build.errors).encode())
+        return digest.hexdigest()[:16]
+
+    def served(self, path: str) -> tuple[int, bytes, str]:
+        """(status, bytes before injection, file) of what a request for `path` gets."""
+        file = resolve(path)
+        if file is not None and not self._inside(file):
+            file = None
+        data = self.build.page(file) if file is not None else None
+        if data is not None and file:
+            return 200, data, file
+        page = self.build.page("404.html")
+        return (404 if self.build.site is not None else 500), page or EMPTY_PAGE, "404.html"
 
     # --- rebuilding ---------------------------------------------------------------------------
 
@@ -203,20 +224,19 @@ class PreviewServer:
         start = time.perf_counter()
         self.active = time.monotonic()
         try:
-            if self.preview.apply(batch):
-                pending = len(self.preview.pending)
-                self.report(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms ({pending} pages to render)")
+            if self.build.rescan() if batch.rescan else self.build.apply(batch.content, batch.config, batch.templates, batch.assets):
+                self.report(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms")
         except Exception as exc:  # e.g. an unreadable folder: say so and keep serving; the next save retries
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         self.active = time.monotonic()
 
     def report(self, success: str = "") -> None:
         """New warnings once; problems once each time they change, never a traceback; else the success line."""
-        for warning in self.preview.all_warnings:
+        for warning in self.build.warnings:
             if warning not in self.warned:  # each once, like the errors: not again on every save
                 self.warned.add(warning)
                 print(f"warning: {warning}", file=sys.stderr, flush=True)
-        problems = self.preview.errors
+        problems = self.build.errors
         if problems != self.printed:
             for problem in problems:
                 print(f"error: {problem}", file=sys.stderr, flush=True)
@@ -227,26 +247,23 @@ class PreviewServer:
             print(success, file=sys.stderr, flush=True)
 
     def _render_ahead(self) -> None:
-        """Render pending pages while nobody is waiting, so that pages are ready and template
-        errors in pages nobody opened still show."""
+        """Render pages nobody asked for while nobody is waiting, so that a page that fails to render
+        shows among the errors, as a build would stop on it."""
         announced = False
         while not self.stopping.is_set():
             if time.monotonic() - self.active < IDLE:
                 self.stopping.wait(IDLE / 3)
                 continue
-            job = self.preview.take_pending()
-            if job is None:
-                if not announced and not self.preview.errors and not self.preview.loading:
-                    announced = True
-                    count = len(self.preview.files)
-                    print(f"All {count} files ready after {time.perf_counter() - self.started:.1f} s", file=sys.stderr, flush=True)
-                self.stopping.wait(IDLE / 3)
+            errors = self.build.errors
+            if self.build.render_ahead():
+                if self.build.errors != errors:
+                    self.report()
                 continue
-            file, route, renderer, epoch = job
-            data, problems = Preview._render(renderer, route)
-            self.preview.put_rendered(file, route, epoch, data, problems)
-            if problems:
-                self.report()
+            if not announced and not errors and self.build.background is None:
+                announced = True
+                count = len(self.build.output())
+                print(f"All {count} files ready after {time.perf_counter() - self.started:.1f} s", file=sys.stderr, flush=True)
+            self.stopping.wait(IDLE / 3)
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -259,25 +276,18 @@ class PreviewServer:
         path = handler.path
         if path.startswith(PREFIX):
             return self._internal(handler, path, head)
-        file = resolve(path)
-        if file is not None and not self._inside(file):
-            file = None
-        data = self.preview.get(file) if file is not None else None
-        if data is not None and file:
-            return self._send(handler, 200, data, _content_type(file), head)
-        if file is not None and self.preview.has_dir(file):
+        status, data, file = self.served(path)
+        if status != 200 and (folder := resolve(path)) is not None and self.build.is_folder(folder):
             query = urlsplit(path).query  # kept: '/news/x?utm=1' goes to '/news/x/?utm=1'
-            return self._redirect(handler, "/" + quote(file) + "/" + (f"?{query}" if query else ""))
-        page = self.preview.get("404.html")
-        status = 404 if self.preview.site is not None else 500
-        return self._send(handler, status, page or EMPTY_PAGE, "text/html; charset=utf-8", head)
+            return self._redirect(handler, "/" + quote(folder) + "/" + (f"?{query}" if query else ""))
+        return self._send(handler, status, data, _content_type(file), head)
 
     def _inside(self, file: str) -> bool:
         """An asset whose source is a symbolic link out of assets/ is never served."""
         if not file.startswith("assets/"):
             return True
-        folder = (self.preview.root / "assets").resolve()
-        for asset in list(self.preview.assets.values()):
+        folder = (self.options.root / "assets").resolve()
+        for asset in list(self.build.assets.values()):
             if asset.url == "/" + file:
                 return (folder / asset.name).resolve().is_relative_to(folder)
         return True
@@ -289,22 +299,27 @@ class PreviewServer:
         if parts.path == PREFIX + "overlay.css":
             return self._send(handler, 200, OVERLAY_CSS, "text/css; charset=utf-8", head)
         if parts.path == PREFIX + "events" and not head:
-            return self._events(handler, parse_qs(parts.query).get("since", [""])[0])
+            query = parse_qs(parts.query)
+            return self._events(handler, query.get("page", ["/"])[0], query.get("since", [""])[0])
         return self._send(handler, 404, b"Not Found\n", "text/plain; charset=utf-8", head)
 
-    def _events(self, handler: BaseHTTPRequestHandler, since: str) -> None:
+    def _events(self, handler: BaseHTTPRequestHandler, page: str, since: str) -> None:
+        """Server-Sent Events for one open page: 'reload' once what the page would show now differs
+        from what it holds (`since`). After every change the page is rendered again to know."""
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
         handler.send_header("Cache-Control", "no-store")
         handler.send_header("Connection", "close")  # the stream has no length: it ends with the connection
         handler.close_connection = True
         handler.end_headers()
-        changed = self.preview.changed
+        changed, seen = self.build.changed, -1
         try:
             while not self.stopping.is_set():
                 with changed:
-                    changed.wait_for(lambda: self.token() != since or self.stopping.is_set(), timeout=KEEPALIVE)
-                    now = self.token()
+                    if self.build.generation == seen:
+                        changed.wait(timeout=KEEPALIVE)
+                    seen = self.build.generation
+                now = self.token(self.served(page)[1])
                 if now != since:
                     handler.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
                     handler.wfile.flush()
@@ -322,7 +337,7 @@ class PreviewServer:
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str, head: bool) -> None:
         if kind.startswith("text/html"):
-            data = inject(data, self.token(), self.preview.errors)
+            data = inject(data, self.token(data), self.build.errors)
         handler.send_response(status)
         handler.send_header("Content-Type", kind)
         handler.send_header("Content-Length", str(len(data)))
@@ -383,7 +398,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: b
         pass
     finally:
         server.stopping.set()
-        server.preview.close()
+        server.build.stop()
         server.watcher.stop()
         server.httpd.server_close()
     return 0

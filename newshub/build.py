@@ -1,0 +1,449 @@
+"""One build of a project, each stage's result kept with what it was computed from.
+
+    config -> sources -> parsed -> site (assemble, check) -> templates, assets -> pages
+
+`newshub build` loads it once and writes every page (pipeline.build). `newshub serve` keeps one
+alive, tells it what changed, sorted by kind as Zola's serve loop sorts them (content paths,
+templates, assets, site.yaml), and asks it for the pages browsers request (serve.py). Both run
+the same functions, and nothing is tracked by hand:
+
+- a source is parsed again only when its bytes, or the settings parsing reads, change;
+- the Site is assembled and checked again from the parse results after every content change;
+- rendered pages are forgotten after every change and rendered again when asked for, so a page is
+  never reused once anything it was rendered from has changed, whatever its template reads.
+
+A failed stage keeps the last good Site, templates and pages: the preview shows the last good
+site under the errors. A cold start of the preview (many news files, no build cache) reads only
+their front matter first and parses the bodies behind it: see `Unparsed`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import parallel
+from .assemble import assemble
+from .assets import Asset, load_assets
+from .cache import Cache, config_key, source_key, tree_digest
+from .check import check
+from .config import SiteConfig, load_config
+from .discover import Source, discover, read_source, section_of
+from .errors import BuildError, Problem
+from .markdown import FrontMatterOnly, MarkdownRenderer
+from .model import Article, Content, Page, Partner, Project, Route, Site
+from .parse import Parsed, parse
+from .progress import Progress
+from .render import Renderer, compile_templates, make_environment
+from .urls import output_file
+
+if TYPE_CHECKING:
+    from .pipeline import Options, Report
+
+STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
+BODY_FIELDS = ("summary", "body", "toc", "minutes")  # what an article's Markdown body gives it
+
+
+class Unparsed(Article):
+    """An article read for its front matter only, in a cold start of the preview.
+
+    Everything the Site is assembled and checked from (date, slug, tags...) is there. The first
+    read of a field the body gives (BODY_FIELDS), by a template or anything else, completes it in
+    place from the full parse() of the same bytes, done by the background workers or else here.
+    So a page shows exactly what a build shows, and which bodies a page needs is never listed."""
+
+    def __getattribute__(self, name: str) -> object:
+        if name in BODY_FIELDS:
+            complete = object.__getattribute__(self, "__dict__").pop("_complete", None)
+            if complete is not None:
+                complete(self)
+        return object.__getattribute__(self, name)
+
+
+class Build:
+    """The stages of one project's build and their last results. Thread-safe: public methods hold
+    `lock`, and `changed` is notified when `generation` moves on (open pages should look again).
+
+    `defer_at`: from this many news files to parse (and none in the cache), the first load reads
+    their front matter only and parses the bodies in forked workers (the preview's cold start)."""
+
+    def __init__(self, options: Options, defer_at: int | None = None) -> None:
+        self.options = options
+        self.root = options.root
+        self.defer_at = defer_at
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.generation = 0
+        self.renders = 0  # pages rendered: tests prove with it that nothing was rendered again
+        self.problems: dict[str, list[Problem]] = {stage: [] for stage in STAGES}
+        self.config: SiteConfig | None = None
+        self.site: Site | None = None  # the last good one
+        self.assets: dict[str, Asset] = {}
+        self.routes: dict[str, Route] = {}  # output file -> route, of the last good Site
+        self._routes_of: tuple[Route, ...] | None = None
+        self.background: parallel.BackgroundParse | None = None  # a cold start's bodies, being parsed
+        self._cache: Cache | None = None
+        self._markdown: MarkdownRenderer | None = None
+        self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
+        self._discovered: list[Problem] = []  # discover's warnings
+        self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
+        self._env: jinja2.Environment | None = None  # the last good templates
+        self._templates: list[bytes] = []
+        self._renderer: Renderer | None = None
+        self._pages: dict[str, bytes] = {}  # output file -> its last good bytes
+        self._fresh: set[str] = set()  # files rendered since the last change
+        self._ahead: list[str] = []  # files to render ahead, last first
+        self._failed: dict[str, list[Problem]] = {}  # output file -> why its last render failed
+
+    # --- what a build would say now ----------------------------------------------------------------
+
+    @property
+    def errors(self) -> list[Problem]:
+        """What a build would stop with now: the first failing stage's problems, else failed pages'."""
+        with self.lock:
+            for stage in STAGES:
+                if self.problems[stage]:
+                    return sorted(set(self.problems[stage]))
+            return sorted({p for found in self._failed.values() for p in found})
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What a build would print as warnings now: discover's and every file's parse."""
+        with self.lock:
+            return sorted({*self._discovered, *(w for _, parsed in self._parsed.values() for w in parsed.warnings)})
+
+    # --- loading and changing -------------------------------------------------------------------------
+
+    def load(
+        self, cache: Cache | None = None, report: Report | None = None, progress: Progress | None = None, templates: bool = True
+    ) -> None:
+        """Run every stage once. `cache` gives and takes parse results; `templates` False leaves the
+        templates for later (a build that turns out to be a no-op never compiles them)."""
+        with self.lock:
+            self._cache = cache
+            self._run(None, config=True, templates=templates, assets=True, report=report, progress=progress)
+
+    def apply(self, content: Iterable[str] = (), config: bool = False, templates: bool = False, assets: bool = False) -> bool:
+        """Take a change: content paths to read again, and whether site.yaml, templates/ or assets/
+        changed. True when open pages should look again (the Site, templates, assets or errors moved)."""
+        with self.lock:
+            return self._run(set(content), config=config, templates=templates, assets=assets)
+
+    def rescan(self) -> bool:
+        """Look at every file again: a content folder came or went, or changes no event reported."""
+        with self.lock:
+            return self._run(None, config=True, templates=True, assets=True)
+
+    def _run(
+        self,
+        paths: set[str] | None,
+        config: bool,
+        templates: bool,
+        assets: bool,
+        report: Report | None = None,
+        progress: Progress | None = None,
+    ) -> bool:
+        before = self._state()
+        stage = report.stage if report is not None else _untimed
+        with stage("config"):
+            if config and self._load_config():
+                paths = None  # what parsing reads changed: every file is parsed again
+        if self.config is not None:
+            with stage("discover"):
+                changed = self._read(paths)
+            with stage("parse"):
+                self._parse(changed, progress)
+            with stage("assemble"):
+                self._assemble(bool(changed) or config or self.site is None)
+            if templates:
+                with stage("templates"):
+                    self._load_templates()
+            if assets:
+                with stage("assets"):
+                    self.assets = load_assets(self.root)
+            self._refresh()
+        return self._moved_on(before)
+
+    def _state(self) -> tuple[object, ...]:
+        # By identity: comparing two Sites field by field would read every article's body.
+        return (self.errors, id(self.site), id(self._env), id(self.assets))
+
+    def _moved_on(self, before: tuple[object, ...]) -> bool:
+        if self._state() == before:
+            return False
+        self.generation += 1
+        self.changed.notify_all()
+        return True
+
+    def _load_config(self) -> bool:
+        """Read site.yaml; True when what parsing reads changed (every file is parsed again)."""
+        try:
+            config = load_config(self.root, self.options.base_url)
+        except BuildError as exc:
+            self.problems["config"] = exc.problems
+            return False
+        self.problems["config"] = []
+        old, self.config = self.config, config
+        self._markdown = MarkdownRenderer(config.html, _base_path(config))
+        if old is not None and config_key(old, _base_path(old)) == config_key(config, _base_path(config)):
+            return False
+        self._parsed.clear()
+        self.stop()  # what the background parse makes with the old settings is of no use
+        return True
+
+    def _read(self, paths: set[str] | None) -> set[str]:
+        """Read `paths` again (every content file when None), as discover reads them; the paths
+        whose bytes changed, came or went."""
+        if paths is None:
+            sources, self._discovered, errors = discover(self.root)
+            found: dict[str, Source | Problem] = {s.rel: s for s in sources}
+            found.update((p.path, p) for p in errors)
+            changed = {rel for rel in found.keys() | self._sources.keys() if found.get(rel) != self._sources.get(rel)}
+            self._sources = found
+            return changed | (found.keys() - self._parsed.keys())
+        changed = set()
+        for rel in paths:
+            section = section_of(rel)
+            if section is None:
+                continue
+            path = self.root / rel
+            now = read_source(self.root, section, path) if path.is_file() else None
+            if now != self._sources.get(rel):
+                changed.add(rel)
+                if now is None:
+                    del self._sources[rel]
+                else:
+                    self._sources[rel] = now
+        return changed
+
+    def _parse(self, changed: set[str], progress: Progress | None) -> None:
+        """Parse the changed sources: from the cache, else in worker processes; on the first load
+        of a preview, many news files only for their front matter (_defer)."""
+        assert self.config is not None and self._markdown is not None
+        digest = config_key(self.config, _base_path(self.config))
+        todo = []
+        for rel in sorted(changed):
+            source = self._sources.get(rel)
+            if source is None:
+                self._parsed.pop(rel, None)
+            elif isinstance(source, Problem):
+                self._parsed[rel] = (b"", Parsed(None, (source,), ()))
+            elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None:
+                self._parsed[rel] = (source.data, hit)
+            else:
+                todo.append(source)
+        later = [s for s in todo if s.section == "news"] if self.site is None and self.defer_at is not None else []
+        if len(later) < (self.defer_at or 0):
+            later = []
+        now = [s for s in todo if s.section != "news"] if later else todo
+        if progress and len(now) >= parallel.MIN_PARALLEL:
+            progress.start("parse", len(now))
+        results = parallel.parse_all(now, self.config, self._markdown, self.options.jobs, progress.tick if progress else None)
+        for source, parsed in zip(now, results, strict=True):
+            self._parsed[source.rel] = (source.data, parsed)
+            if self._cache is not None:
+                self._cache.put(source_key(source, digest), parsed)
+        if later:
+            self._defer(later)
+
+    def _defer(self, sources: list[Source]) -> None:
+        """Front matter now, bodies in forked workers: created last, before the server starts threads."""
+        assert self.config is not None
+        front_matter_only = FrontMatterOnly(self.config.html)
+        for source in sources:
+            parsed = parse(source, self.config, front_matter_only)
+            if isinstance(parsed.item, Article):
+                item = Unparsed(**{name: getattr(parsed.item, name) for name in parsed.item.__dataclass_fields__})
+                object.__setattr__(item, "_complete", functools.partial(self._complete, source))
+                parsed = Parsed(item, parsed.problems, parsed.warnings)
+            self._parsed[source.rel] = (source.data, parsed)
+        self.background = parallel.BackgroundParse(sources, self.config, _base_path(self.config), self.options.jobs)
+
+    def _complete(self, source: Source, item: Unparsed) -> None:
+        """Give an Unparsed article the fields of its body: the workers' parse, else one made here."""
+        with self.lock:
+            assert self.config is not None and self._markdown is not None
+            held = self._parsed.get(source.rel)
+            current = held is not None and held[0] == source.data
+            if current and held is not None and not isinstance(held[1].item, Unparsed):
+                parsed = held[1]
+            else:
+                parsed = parse(source, self.config, self._markdown)
+                if current:
+                    before = self.errors
+                    self._parsed[source.rel] = (source.data, parsed)
+                    self._assemble(False)  # a body error is a build error, as a build stops on it
+                    if self.errors != before:
+                        self.generation += 1
+                        self.changed.notify_all()
+            if isinstance(parsed.item, Article):
+                for name in BODY_FIELDS:
+                    object.__setattr__(item, name, getattr(parsed.item, name))
+
+    def finish_loading(self) -> None:
+        """Take the cold start's bodies from the workers (called by one thread, which waits for
+        them without holding the lock), then assemble the Site from the full parse results and save
+        the cache. Open pages look again and, their bytes being the same, do not reload."""
+        job = self.background
+        if job is None:
+            return
+        try:
+            for sources, results in job:
+                with self.lock:
+                    assert self.config is not None
+                    digest = config_key(self.config, _base_path(self.config))
+                    for source, parsed in zip(sources, results, strict=True):
+                        if self._cache is not None:
+                            self._cache.put(source_key(source, digest), parsed)
+                        held = self._parsed.get(source.rel)
+                        if held is not None and held[0] == source.data and isinstance(held[1].item, Unparsed):
+                            self._parsed[source.rel] = (source.data, parsed)
+        finally:
+            with self.lock:
+                before = self._state()
+                if self.background is job:
+                    self.background = None
+                    unparsed = [(rel, data) for rel, (data, p) in self._parsed.items() if isinstance(p.item, Unparsed)]
+                    if not job.stopped:  # a worker's chunk the reading thread could not take
+                        assert self.config is not None and self._markdown is not None
+                        for rel, data in unparsed:
+                            self._parsed[rel] = (data, parse(Source(rel, "news", data), self.config, self._markdown))
+                    self._assemble(True)
+                    self._refresh()
+                self._moved_on(before)
+        if self._cache is not None and not job.stopped:
+            self._cache.save()  # outside the lock: pages are served meanwhile
+
+    def stop(self) -> None:
+        """Stop a background parse that is still running."""
+        job = self.background
+        if job is not None:
+            job.close()
+
+    def _load_templates(self) -> None:
+        digest = tree_digest(self.root / "templates")
+        if digest == self._templates and self._env is not None:
+            return  # a probe or backup file came and went
+        self._templates = digest
+        env = make_environment(self.root / "templates")
+        env.auto_reload = False  # read once: the last good templates stay in use while a file is broken
+        self.problems["templates"] = compile_templates(env)
+        if not self.problems["templates"]:
+            self._env = env
+
+    def _assemble(self, needed: bool) -> None:
+        """The Site from the parse results, in discover's order so that ties sort as in a build."""
+        assert self.config is not None
+        self.problems["content"] = [p for _, parsed in self._parsed.values() for p in parsed.problems]
+        if self.problems["content"] or not needed:
+            return
+        items: dict[type, list[object]] = {Article: [], Page: [], Project: [], Partner: []}
+        for rel in sorted(self._parsed, key=lambda rel: tuple(rel.split("/"))):
+            item = self._parsed[rel][1].item
+            if item is not None:
+                items[Article if isinstance(item, Article) else type(item)].append(item)
+        content = Content(tuple(items[Article]), tuple(items[Page]), tuple(items[Project]), tuple(items[Partner]))  # type: ignore[arg-type]
+        site = assemble(self.config, content, self.options.drafts)
+        self.problems["check"] = check(site)
+        if not self.problems["check"]:
+            self.site = site
+
+    def _refresh(self) -> None:
+        """A new renderer when the Site, templates or assets changed: every page is rendered again."""
+        site, env, old = self.site, self._env, self._renderer
+        if site is not None and site.routes is not self._routes_of:
+            self._routes_of = site.routes
+            routes = {output_file(route.url): route for route in site.routes}
+            if routes.keys() != self.routes.keys():
+                self._pages = {file: data for file, data in self._pages.items() if file in routes}
+                self._failed = {file: found for file, found in self._failed.items() if file in routes}
+            self.routes = routes
+        if site is None or env is None or (old is not None and old.site is site and old.env is env and old.assets is self.assets):
+            return
+        self._renderer = Renderer(env, site, self.assets)
+        self._fresh = set()
+        self._ahead = list(reversed(self.routes))
+        for file in list(self._failed):  # do the pages that failed still fail?
+            self.page(file)
+
+    # --- pages ---------------------------------------------------------------------------------------
+
+    def renderer(self) -> Renderer:
+        """The renderer of the current Site, templates and assets; BuildError when a stage failed."""
+        with self.lock:
+            if self.errors or self._renderer is None:
+                raise BuildError(self.errors)
+            return self._renderer
+
+    def output(self) -> list[str]:
+        """Every output file's path: pages, then assets."""
+        with self.lock:
+            return [*self.routes, *(asset.url.lstrip("/") for asset in self.assets.values())]
+
+    def page(self, file: str) -> bytes | None:
+        """One output file as a build would write it now, rendered on request; its last good bytes
+        when it fails to render now (the failure is among `errors`); None when there is no such file."""
+        with self.lock:
+            for asset in self.assets.values():
+                if asset.url == "/" + file:
+                    return asset.data
+            route = self.routes.get(file)
+            if route is None or self._renderer is None or file in self._fresh:
+                return self._pages.get(file)
+            self._fresh.add(file)
+            self.renders += 1
+            try:
+                self._pages[file] = self._renderer.render(route)
+                failed = self._failed.pop(file, None) is not None
+            except BuildError as exc:
+                failed = self._failed.get(file) != exc.problems
+                self._failed[file] = exc.problems
+            if failed:  # the error overlay appears or goes
+                self.generation += 1
+                self.changed.notify_all()
+            return self._pages.get(file)
+
+    def render_ahead(self) -> bool:
+        """Render one page nobody asked for yet (so that a page that fails shows among the errors);
+        False when every page is rendered, or while a cold start's bodies are still being parsed."""
+        with self.lock:
+            if self.background is not None:
+                return False  # rendering now would parse here the bodies the workers are parsing
+            while self._ahead:
+                file = self._ahead.pop()
+                if file not in self._fresh:
+                    self.page(file)
+                    return True
+            return False
+
+    def is_folder(self, file: str) -> bool:
+        with self.lock:
+            return f"{file}/index.html" in self.routes
+
+    def everything(self) -> dict[str, bytes]:
+        """Every output file, as a build would write them now (a cold start's bodies parsed first)."""
+        self.finish_loading()
+        with self.lock:
+            return {file: data for file in self.output() if (data := self.page(file)) is not None}
+
+
+def _base_path(config: SiteConfig) -> str:
+    return urlsplit(config.base_url).path.rstrip("/")
+
+
+class _untimed:
+    """Report.stage for callers that keep no report."""
+
+    def __init__(self, stage: str) -> None:
+        pass
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
