@@ -17,8 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from newshub.incremental import Preview
+from newshub.build import Build
+from newshub.cache import Cache
 from newshub.pipeline import Options, build
+from newshub.serve import DEFER_AT
 
 EARLY = ["news/article-005000/index.html", "index.html", "news/index.html", "news/page/7/index.html", "feed.xml", "sitemap.xml"]
 
@@ -31,15 +33,15 @@ def main() -> None:
     shutil.rmtree(root / ".newshub-cache", ignore_errors=True)
     options = Options(root=root, drafts=True, base_url="http://127.0.0.1:8000", cache=False)
     start = time.perf_counter()
-    preview = Preview(options)
-    preview.load()
-    print(f"loaded in {time.perf_counter() - start:.2f} s; bodies deferred: {preview.job is not None}")
+    preview = Build(options, defer_at=DEFER_AT)  # as `newshub serve` loads it
+    preview.load(Cache.open(root, options.cache))
+    print(f"loaded in {time.perf_counter() - start:.2f} s; bodies deferred: {preview.background is not None}")
     early = {}
     for file in EARLY:
         begin = time.perf_counter()
-        early[file] = preview.get(file)
+        early[file] = preview.page(file)
         print(f"  {file}: {(time.perf_counter() - begin) * 1000:.0f} ms")
-    served = preview.render_everything()
+    served = preview.everything()
     print(f"every file rendered {time.perf_counter() - start:.2f} s after the start")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"

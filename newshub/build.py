@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 
 STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
 BODY_FIELDS = ("summary", "body", "toc", "minutes")  # what an article's Markdown body gives it
+_NOT_ASSEMBLED = {*BODY_FIELDS, "lines"}  # what assemble and check never read: lines only place errors
 
 
 class Unparsed(Article):
@@ -99,6 +102,8 @@ class Build:
         self._fresh: set[str] = set()  # files rendered since the last change
         self._ahead: list[str] = []  # files to render ahead, last first
         self._failed: dict[str, list[Problem]] = {}  # output file -> why its last render failed
+        self._stale = True  # the Site is not the one the parse results give (no Site yet, or a stage failed)
+        self._templates_wanted = True
 
     # --- what a build would say now ----------------------------------------------------------------
 
@@ -125,7 +130,7 @@ class Build:
         """Run every stage once. `cache` gives and takes parse results; `templates` False leaves the
         templates for later (a build that turns out to be a no-op never compiles them)."""
         with self.lock:
-            self._cache = cache
+            self._cache, self._templates_wanted = cache, templates
             self._run(None, config=True, templates=templates, assets=True, report=report, progress=progress)
 
     def apply(self, content: Iterable[str] = (), config: bool = False, templates: bool = False, assets: bool = False) -> bool:
@@ -149,23 +154,26 @@ class Build:
         progress: Progress | None = None,
     ) -> bool:
         before = self._state()
-        stage = report.stage if report is not None else _untimed
+        stage: Callable[[str], AbstractContextManager[None]] = report.stage if report else lambda _: nullcontext()
+        unread = self.config is None  # a first load that failed on site.yaml read nothing else
         with stage("config"):
             if config and self._load_config():
                 paths = None  # what parsing reads changed: every file is parsed again
         if self.config is not None:
+            if templates or (unread and self._templates_wanted):
+                with stage("templates"):
+                    self._load_templates()
+            if assets or unread:
+                with stage("assets"):
+                    found = load_assets(self.root)
+                    self.assets = self.assets if found == self.assets else found
             with stage("discover"):
                 changed = self._read(paths)
+            previous = {rel: self._parsed[rel][1].item for rel in changed if rel in self._parsed}
             with stage("parse"):
                 self._parse(changed, progress)
             with stage("assemble"):
-                self._assemble(bool(changed) or config or self.site is None)
-            if templates:
-                with stage("templates"):
-                    self._load_templates()
-            if assets:
-                with stage("assets"):
-                    self.assets = load_assets(self.root)
+                self._assemble(bool(changed) or config or self._stale, None if config or self._stale else previous)
             self._refresh()
         return self._moved_on(before)
 
@@ -237,7 +245,7 @@ class Build:
                 self._parsed[rel] = (source.data, hit)
             else:
                 todo.append(source)
-        later = [s for s in todo if s.section == "news"] if self.site is None and self.defer_at is not None else []
+        later = [s for s in todo if s.section == "news"] if self.site is None and self.defer_at and self._cache else []
         if len(later) < (self.defer_at or 0):
             later = []
         now = [s for s in todo if s.section != "news"] if later else todo
@@ -336,11 +344,23 @@ class Build:
         if not self.problems["templates"]:
             self._env = env
 
-    def _assemble(self, needed: bool) -> None:
-        """The Site from the parse results, in discover's order so that ties sort as in a build."""
+    def _assemble(self, needed: bool, before: Mapping[str, object] | None = None) -> None:
+        """The Site from the parse results, in discover's order so that ties sort as in a build.
+
+        When every change is to the body of an article or page of the current Site (`before` holds
+        the items the changed paths had), the new items take the old ones' places instead: assemble
+        and check never read what a body gives (tests/unit/test_assemble.py proves it), so that is
+        the Site they would make, without redoing the whole site for each save."""
         assert self.config is not None
         self.problems["content"] = [p for _, parsed in self._parsed.values() for p in parsed.problems]
-        if self.problems["content"] or not needed:
+        if not needed:
+            return
+        if self.problems["content"] or self.problems["templates"]:  # the last good build stays whole
+            self._stale = True
+            return
+        swaps = self._body_edits(before) if before and self.site is not None and not self.problems["check"] else None
+        if swaps and self.site is not None:
+            self.site = substitute(self.site, swaps)
             return
         items: dict[type, list[object]] = {Article: [], Page: [], Project: [], Partner: []}
         for rel in sorted(self._parsed, key=lambda rel: tuple(rel.split("/"))):
@@ -350,8 +370,24 @@ class Build:
         content = Content(tuple(items[Article]), tuple(items[Page]), tuple(items[Project]), tuple(items[Partner]))  # type: ignore[arg-type]
         site = assemble(self.config, content, self.options.drafts)
         self.problems["check"] = check(site)
-        if not self.problems["check"]:
+        self._stale = bool(self.problems["check"])
+        if not self._stale:
             self.site = site
+
+    def _body_edits(self, before: Mapping[str, object]) -> dict[int, object] | None:
+        """{id(old item): new item} when each changed path only changed the body of an item of the
+        current Site; else None."""
+        assert self.site is not None
+        swaps: dict[int, object] = {}
+        for rel, old in before.items():
+            held = self._parsed.get(rel)
+            new = held[1].item if held is not None else None
+            if type(new) is not type(old) or not isinstance(new, Article | Page) or self.site.by_source.get(rel) is not old:
+                return None
+            if any(getattr(old, name) != getattr(new, name) for name in new.__dataclass_fields__ if name not in _NOT_ASSEMBLED):
+                return None
+            swaps[id(old)] = new
+        return swaps
 
     def _refresh(self) -> None:
         """A new renderer when the Site, templates or assets changed: every page is rendered again."""
@@ -432,18 +468,21 @@ class Build:
             return {file: data for file in self.output() if (data := self.page(file)) is not None}
 
 
+def substitute(site: Site, swaps: dict[int, object]) -> Site:
+    """`site` with each item whose id is in `swaps` replaced by its new item, wherever it stands:
+    in every tuple and mapping of every field. Containers without one are kept as they are."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            items = [walk(v) for v in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
+        if isinstance(value, dict):
+            pairs = {k: walk(v) for k, v in value.items()}
+            return value if all(pairs[k] is v for k, v in value.items()) else pairs
+        return swaps.get(id(value), value)
+
+    return replace(site, **{name: walk(getattr(site, name)) for name in site.__dataclass_fields__})
+
+
 def _base_path(config: SiteConfig) -> str:
     return urlsplit(config.base_url).path.rstrip("/")
-
-
-class _untimed:
-    """Report.stage for callers that keep no report."""
-
-    def __init__(self, stage: str) -> None:
-        pass
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -24,29 +24,30 @@ def check(site: Site) -> list[Problem]:
         for i, ident in enumerate(getattr(item, key)):  # each id at its own line when the list has one per line
             ref(item.source, item.lines.get(f"{key}.{i}", item.lines.get(key, 0)), kind, ident, known)
 
-    terms: dict[tuple[str, str], tuple[str, str, str]] = {}  # (lang, slug) -> first (term key, name, where)
+    terms: dict[tuple[str, str], tuple[str, str, Article, int]] = {}  # (lang, slug) -> first (term key, name, where)
     clashes: set[tuple[str, str, str]] = set()
     for article in site.articles:
         refs(article, "projects", "project", projects)
         refs(article, "partners", "partner", partners)
         for i, tag in enumerate(article.tags):
-            line = article.lines.get(f"tags.{i}", article.lines.get("tags", 0))
             tag_slug = slugify(tag)
             if not tag_slug:
-                add(Problem(article.source, line, f"tag '{tag}' has no letters or digits to make a URL from"))
+                add(Problem(article.source, _tag_line(article, i), f"tag '{tag}' has no letters or digits to make a URL from"))
                 continue
             if why := slug_problem(tag_slug):  # 'CON' -> tags/con/, a folder Windows cannot hold
-                add(Problem(article.source, line, f"tag '{tag}': {why}"))
+                add(Problem(article.source, _tag_line(article, i), f"tag '{tag}': {why}"))
             # Two different terms at one URL would be merged under one name: 'AI' and 'AI!'.
-            key, where, url = term_key(tag), f"{article.source}:{line}", page_url(lang_prefix(site.config, article.lang), "tags", tag_slug)
-            first_key, first_name, first_where = terms.setdefault((article.lang, tag_slug), (key, tag, where))
+            key = term_key(tag)
+            first_key, first_name, first, at = terms.setdefault((article.lang, tag_slug), (key, tag, article, i))
             if first_key != key and (article.lang, tag_slug, key) not in clashes:
                 clashes.add((article.lang, tag_slug, key))
+                url = page_url(lang_prefix(site.config, article.lang), "tags", tag_slug)
+                where = f"{first.source}:{_tag_line(first, at)}"
                 add(
                     Problem(
                         article.source,
-                        line,
-                        f"tag '{shown(tag)}' and tag '{shown(first_name)}' ({first_where}) would share the URL {url};"
+                        _tag_line(article, i),
+                        f"tag '{shown(tag)}' and tag '{shown(first_name)}' ({where}) would share the URL {url};"
                         " spell them alike, or rename one",
                     )
                 )
@@ -65,10 +66,10 @@ def check(site: Site) -> list[Problem]:
     # Two outputs at one path, also when they differ only in case or Unicode form: on macOS and
     # Windows file systems, and on many CDNs, they would overwrite each other.
     seen: dict[str, str] = {}
-    files: dict[str, str] = {}  # folded output file -> its URL
+    files: dict[str, Route] = {}  # folded output file -> its route
     for route in site.routes:
         folded = unicodedata.normalize("NFC", route.url).casefold()
-        files[output_file(folded)] = route.url
+        files[output_file(folded)] = route
         other = seen.setdefault(folded, route.source or route.url)
         if other != (route.source or route.url) and not reserved & {route.source, other}:
             add(
@@ -80,14 +81,18 @@ def check(site: Site) -> list[Problem]:
             )
     # A page inside a folder that is another output's file: 'index.html' as a slug gives
     # /index.html/index.html beside the home page's index.html. Neither could be written.
-    for route in site.routes:
-        parts = output_file(unicodedata.normalize("NFC", route.url).casefold()).split("/")
-        for depth in range(1, len(parts)):
-            outer = files.get("/".join(parts[:depth]))
-            if outer is not None:
-                where = f"{route.url} would be written inside {outer}, which is a file of the site; give it another slug"
+    folders = {file[:at] for file in files for at in range(len(file)) if file[at] == "/"}
+    for folder in folders & files.keys():
+        outer = files[folder]
+        for file, route in files.items():
+            if file.startswith(folder + "/"):
+                where = f"{route.url} would be written inside {outer.url}, which is a file of the site; give it another slug"
                 add(Problem(route.source or route.url, _slug_line(site, route), where))
     return problems
+
+
+def _tag_line(article: Article, index: int) -> int:
+    return article.lines.get(f"tags.{index}", article.lines.get("tags", 0))
 
 
 def _slug_line(site: Site, route: Route) -> int:

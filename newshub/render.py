@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import traceback
@@ -39,7 +38,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["slug"] = functools.lru_cache(maxsize=4096)(slugify)  # the same few tags on every page
+    env.filters["slug"] = slugify
     env.filters["absolute_links"] = absolute_links
     env.filters["href"] = href  # a fragment or path as a valid URL: '#推动' -> '#%E6%8E%A8%E5%8A%A8'
     return env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -25,6 +26,7 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred tags on every article and page
 def slugify(text: str) -> str:
     """Lower-case words joined by hyphens; letters of any script are kept (Chinese tags stay Chinese).
 
@@ -37,6 +39,7 @@ def slugify(text: str) -> str:
     return "-".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def term_key(name: str) -> str:
     """What makes two taxonomy terms the same term: 'AI', 'ai' and its full-width form are one term (as in Hugo),
     'AI' and 'AI!' are two, which check() refuses when they would share one URL."""
@@ -48,6 +51,7 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+@functools.lru_cache(maxsize=65536)
 def slug_problem(slug: str) -> str | None:
     """Why `slug` cannot name a page, or None when it can."""
     if not slug:

@@ -12,12 +12,10 @@ import time
 
 import pytest
 
-from newshub.incremental import Preview
-from newshub.pipeline import Options
+from newshub.build import Build
 from newshub.watch import Batch, Debouncer, Watcher, classify
 
-from .conftest import MakeSite
-from .test_preview_incremental import article, assert_same, start_files
+from .conftest import MakeSite, apply_batch, article, assert_same, preview_options, start_files
 
 Event = tuple[str, str, str, bool]  # (event_type, src, dest, is_directory), paths relative to the root
 N = "content/news"
@@ -151,15 +149,15 @@ def test_a_long_stream_of_events_is_applied_after_max_wait() -> None:
 
 
 class Recorder:
-    """Applies batches to a Preview and counts them."""
+    """Applies batches to a Build, as `newshub serve` does, and counts them."""
 
-    def __init__(self, preview: Preview) -> None:
-        self.preview = preview
+    def __init__(self, project: Build) -> None:
+        self.project = project
         self.batches: list[Batch] = []
         self.done = threading.Condition()
 
     def apply(self, batch: Batch) -> None:
-        self.preview.apply(batch)
+        apply_batch(self.project, batch)
         with self.done:
             self.batches.append(batch)
             self.done.notify_all()
@@ -178,10 +176,10 @@ class Recorder:
 def test_real_saves_and_a_branch_switch_sized_burst(make_site: MakeSite) -> None:
     rng = random.Random(11)
     root = make_site(start_files(rng))
-    options = Options(root=root, drafts=True, base_url="http://127.0.0.1:8000", cache=False, jobs=1)
-    preview = Preview(options)
-    preview.load()
-    recorder = Recorder(preview)
+    options = preview_options(root)
+    project = Build(options)
+    project.load()
+    recorder = Recorder(project)
     watcher = Watcher(root, recorder.apply)
     watcher.start()
     try:
@@ -190,7 +188,7 @@ def test_real_saves_and_a_branch_switch_sized_burst(make_site: MakeSite) -> None
         subprocess.run(["sed", "-i", "s/^title: .*/title: Sed Title/", str(target)], check=True)
         recorder.settle()
         assert len(recorder.batches) == 1 and recorder.batches[0].content == {"content/news/2024-05-01-story-0.md"}
-        assert b"Sed Title" in (preview.get("news/story-0/index.html") or b"")
+        assert b"Sed Title" in (project.page("news/story-0/index.html") or b"")
 
         # JetBrains' safe write, done for real.
         tmp, old = target.with_name(target.name + "___jb_tmp___"), target.with_name(target.name + "___jb_old___")
@@ -200,7 +198,7 @@ def test_real_saves_and_a_branch_switch_sized_burst(make_site: MakeSite) -> None
         old.unlink()
         recorder.settle()
         assert len(recorder.batches) == 2
-        assert b"JB Title" in (preview.get("news/story-0/index.html") or b"")
+        assert b"JB Title" in (project.page("news/story-0/index.html") or b"")
 
         # Hundreds of events at once, like `git switch`: new files, deletions, renames, rewrites.
         before = len(recorder.batches)
@@ -215,8 +213,8 @@ def test_real_saves_and_a_branch_switch_sized_burst(make_site: MakeSite) -> None
         recorder.settle()
         assert 1 <= len(recorder.batches) - before <= 2
         assert sum(b.events for b in recorder.batches[before:]) >= 300
-        assert preview.get("news/story-1/index.html") is None  # a deleted file's page is gone
-        assert_same(preview, options, "after the burst")
+        assert project.page("news/story-1/index.html") is None  # a deleted file's page is gone
+        assert_same(project, options, "after the burst")
     finally:
         watcher.stop()
 
@@ -227,11 +225,11 @@ def test_a_watched_folder_that_appears_or_is_replaced_is_watched(make_site: Make
     # watch began is read too.
     root = make_site(start_files(random.Random(12)))
     os.rename(root / "assets", root / "assets.off")
-    options = Options(root=root, drafts=True, base_url="http://127.0.0.1:8000", cache=False, jobs=1)
-    preview = Preview(options)
-    preview.load()
-    assert preview.get("index.html") is None and preview.errors  # the stylesheet is missing
-    recorder = Recorder(preview)
+    options = preview_options(root)
+    project = Build(options)
+    project.load()
+    assert project.page("index.html") is None and project.errors  # the stylesheet is missing
+    recorder = Recorder(project)
     watcher = Watcher(root, recorder.apply)
     watcher.start()
     try:
@@ -239,12 +237,12 @@ def test_a_watched_folder_that_appears_or_is_replaced_is_watched(make_site: Make
         os.rename(root / "assets.off", root / "assets")
         recorder.settle()
         assert any(b.assets for b in recorder.batches)
-        assert b"<html" in (preview.get("index.html") or b"")  # rendered again, with the stylesheet
-        assert preview.errors == []
+        assert b"<html" in (project.page("index.html") or b"")  # rendered again, with the stylesheet
+        assert project.errors == []
         (root / "assets/img").mkdir()
         (root / "assets/img/logo.svg").write_text("<svg/>", encoding="utf-8")
         recorder.settle()
-        assert any(name.startswith("assets/img/logo.") for name in preview.files)
+        assert any(name.startswith("assets/img/logo.") for name in project.output())
 
         shutil.copytree(root / "content", root / "content.new")
         shutil.rmtree(root / "content")
@@ -255,7 +253,7 @@ def test_a_watched_folder_that_appears_or_is_replaced_is_watched(make_site: Make
         target.write_text(target.read_text(encoding="utf-8").replace("title: ", "title: Replaced ", 1), encoding="utf-8")
         recorder.settle()
         assert len(recorder.batches) > before
-        assert b"Replaced" in (preview.get("news/story-0/index.html") or b"")
-        assert_same(preview, options, "after the folders came back")
+        assert b"Replaced" in (project.page("news/story-0/index.html") or b"")
+        assert_same(project, options, "after the folders came back")
     finally:
         watcher.stop()

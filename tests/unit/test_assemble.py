@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from newshub.assemble import assemble
-from newshub.model import Site
+from newshub.build import BODY_FIELDS, substitute
+from newshub.check import check
+from newshub.model import Article, Page, Site
 
 from .helpers import config, content, news
 
@@ -100,3 +104,42 @@ def test_translations_and_ordering_are_stable() -> None:
     assert [(a.slug, a.lang) for a in s.articles] == [("a", "en"), ("a", "zh"), ("b", "en")]  # same day: by slug
     assert [v.lang for v in s.translations["Article:a"]] == ["en", "zh"]
     assert site(dict(reversed(list(files.items())))).routes == s.routes
+
+
+def test_assemble_and_check_never_read_what_a_body_gives() -> None:
+    # build.Build swaps an item whose body alone changed into the Site instead of assembling it
+    # again: that is only the same Site if assemble and check never read a body's fields.
+    def sealed(item: Article | Page) -> Article | Page:
+        def guard(self: object, name: str) -> object:
+            assert name not in BODY_FIELDS, f"assemble or check read {name}"
+            return object.__getattribute__(self, name)
+
+        cls = type(f"Sealed{type(item).__name__}", (type(item),), {"__getattribute__": guard})
+        copy = object.__new__(cls)
+        copy.__dict__.update(item.__dict__)
+        return copy
+
+    files = dict(
+        [
+            news("signing", "2024-04-02", extra="projects: [robot]\npartners: [uni]\ntags: [AI, ai]\n"),
+            news("signing", "2024-04-02", lang="zh", extra="projects: [robot]\n"),
+            ("content/pages/about.md", "---\ntitle: About\n---\nText.\n"),
+            ("content/projects/robot.yaml", PROJECT),
+            ("content/partners/uni.yaml", PARTNER),
+        ]
+    )
+    cfg = config()
+    found = content(files, cfg)
+    found = replace(found, articles=tuple(map(sealed, found.articles)), pages=tuple(map(sealed, found.pages)))
+    built = assemble(cfg, found, drafts=False)
+    assert check(built) == [] and len(built.routes) > 20
+
+
+def test_substitute_swaps_an_item_everywhere_and_keeps_the_rest() -> None:
+    s = site(dict([news("signing", "2024-04-02", extra="projects: [robot]\ntags: [AI]\n"), ("content/projects/robot.yaml", PROJECT)]))
+    old = s.articles[0]
+    new = replace(old, body="<p>New.</p>")
+    swapped = substitute(s, {id(old): new})
+    assert swapped.articles == (new,) and swapped.news["en"] == (new,) and swapped.by_source[old.source] is new
+    assert swapped.tags["en"]["ai"] == ("AI", (new,)) and swapped.project_news[("en", "robot")] == (new,)
+    assert swapped.routes is s.routes and swapped.projects is s.projects  # nothing to swap: the same objects
