@@ -2,11 +2,18 @@
 
 A key covers everything a parse result depends on: the file's path and bytes, the settings of
 site.yaml that parsing reads (languages, time zone, HTML allowlist, base path), and the versions
-of newshub, Python-Markdown, nh3 and Python. A template or site title change therefore re-renders
-pages without re-parsing Markdown. The cache file starts with a magic line and ends with a SHA-256
-digest of its payload; a file that is truncated, corrupt, from another version or written by
-anything else is discarded and rebuilt, never trusted: the digest, keyed with a secret of this
-user's (see _secret), is checked before unpickling.
+of newshub, Python-Markdown, nh3, msgspec and Python. A template or site title change re-renders
+pages without re-parsing Markdown.
+
+The cache holds data, never code: MessagePack, decoded by msgspec straight into the frozen
+dataclasses a parse returns (Parsed's Article, Page, Project, Partner, Problem), each field checked
+against its type as it is read. Reading a cache file can therefore run nothing, wherever the file
+came from. A file is a magic line, then frames, each an 8-byte big-endian length and a
+MessagePack value (the environment key, then the parse results in batches, or the build state),
+then the hex SHA-256 of the frames. A file that is truncated, corrupt, from another version or
+that does not decode into those types is discarded with a warning and rebuilt. What a valid
+cache holds still goes into the pages, so, like __pycache__, it is a local build artefact: do not
+restore it from an untrusted source.
 
 The cache also remembers the last successful build (a fingerprint of every input and a manifest
 of the output files' size, mtime and inode), so that a no-op build can prove the output folder is
@@ -18,38 +25,47 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import hmac
+import itertools
 import os
-import pickle
-import secrets
 import sys
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+import msgspec
 
 from . import __version__
 from .config import SiteConfig
 from .discover import Source
+from .errors import Problem
+from .model import Article, Page, Partner, Project
 from .parse import Parsed
 
 CACHE_DIR = ".newshub-cache"
-_FILE = "parse.pickle"
-_STATE = "state.pickle"
-_MAGIC = b"newshub-cache 2\n"
+_FILE = "parse.msgpack"
+_STATE = "state.msgpack"
+_OLD = ("parse.pickle", "state.pickle")  # what newshub wrote before the cache held data only
+_MAGIC = b"newshub-cache 3\n"
+_BATCH = 512  # parse results per frame: the file is written and read a frame at a time
+_DIGEST = 64  # hex SHA-256 at the end of the file
+_LENGTH = 8  # bytes of a frame's length, big-endian
 
 
 @functools.cache
 def environment_key() -> str:
-    """Versions of everything whose change could change a parse result or the pickle format.
+    """Versions of everything whose change could change a parse result or the cache's format.
 
     newshub's own modules are hashed too, not only its version: an edited checkout or a
-    development install must not reuse parse results that older code produced."""
+    development install must not reuse parse results that older code produced (nor decode them
+    into dataclasses whose fields have changed)."""
     code = hashlib.sha256()
     for module in sorted(Path(__file__).parent.glob("*.py")):
         code.update(module.name.encode() + b"\0" + module.read_bytes())
-    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), sys.version, str(pickle.HIGHEST_PROTOCOL)]
+    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), version("msgspec"), sys.version]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -75,6 +91,59 @@ class BuildState:
     manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
 
 
+class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
+    """One parse result as stored: its key, and its item in the field of its kind (msgspec tells
+    the members of a union apart by their encoding, and dataclasses all encode as maps).
+
+    MessagePack keeps an article's date as an instant in UTC; `zone` is the time zone it was in."""
+
+    key: bytes
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    article: Article | None = None
+    page: Page | None = None
+    project: Project | None = None
+    partner: Partner | None = None
+    zone: str = ""
+
+    @classmethod
+    def of(cls, key: bytes, parsed: Parsed) -> _Entry:
+        item = parsed.item
+        if isinstance(item, Article):
+            return cls(key, parsed.problems, parsed.warnings, article=item, zone=getattr(item.date.tzinfo, "key", ""))
+        if isinstance(item, Page):
+            return cls(key, parsed.problems, parsed.warnings, page=item)
+        if isinstance(item, Project):
+            return cls(key, parsed.problems, parsed.warnings, project=item)
+        if isinstance(item, Partner):
+            return cls(key, parsed.problems, parsed.warnings, partner=item)
+        return cls(key, parsed.problems, parsed.warnings)
+
+    def parsed(self) -> Parsed:
+        """The Parsed that was stored; ValueError if this entry could not have come from one."""
+        items = [item for item in (self.article, self.page, self.project, self.partner) if item is not None]
+        if len(items) > 1:
+            raise ValueError("an entry with two items")
+        if self.article is not None and self.zone:
+            # Freshly decoded, referenced from nowhere else yet: set in place, as __init__ would.
+            object.__setattr__(self.article, "date", self.article.date.astimezone(_zone(self.zone)))
+        return Parsed(items[0] if items else None, self.problems, self.warnings)
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)  # ValueError or ZoneInfoNotFoundError (a KeyError) for a name that is none
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_HEADER = msgspec.msgpack.Decoder(str)
+_ENTRIES = msgspec.msgpack.Decoder(list[_Entry])
+_BUILD_STATE = msgspec.msgpack.Decoder(BuildState)
+# What reading a frame raises when its bytes are not what this version writes: msgspec's
+# DecodeError (and ValidationError, a subclass), and a time zone or date that is none.
+_UNREADABLE = (msgspec.DecodeError, ValueError, LookupError, OverflowError)
+
+
 @dataclass
 class Cache:
     """Parse results by key. `used` collects the keys this build asked for; only those are saved."""
@@ -93,18 +162,20 @@ class Cache:
             return cls(None)
         cache = cls(root / CACHE_DIR)
         assert cache.folder is not None
-        loaded, why = _load(cache.folder / _FILE)
+        entries: dict[bytes, Parsed] = {}
+
+        def add(frame: bytes) -> None:
+            for entry in _ENTRIES.decode(frame):
+                entries[entry.key] = entry.parsed()
+
+        why = _load(cache.folder / _FILE, add)
         if why:
             cache.discarded, cache.dirty = why, True
-        elif loaded is not None and isinstance(loaded.get("entries"), dict):
-            entries = loaded["entries"]
-            if all(isinstance(k, bytes) and isinstance(v, Parsed) for k, v in entries.items()):
-                cache.entries = entries
-            else:
-                cache.discarded, cache.dirty = "malformed cache discarded", True
-        state, why = _load(cache.folder / _STATE)
-        if state is not None and not why and isinstance(state.get("state"), BuildState):
-            cache.state = state["state"]
+        else:
+            cache.entries = entries
+        states: list[BuildState] = []
+        if not _load(cache.folder / _STATE, lambda frame: states.append(_BUILD_STATE.decode(frame))) and len(states) == 1:
+            cache.state = states[0]
         return cache
 
     def get(self, key: bytes) -> Parsed | None:
@@ -125,37 +196,78 @@ class Cache:
             return
         self.folder.mkdir(exist_ok=True)
         if self.dirty or len(self.used) != len(self.entries):
-            _dump(self.folder / _FILE, {"env": environment_key(), "entries": self.used})
+            _dump(self.folder / _FILE, _batches(self.used))
             self.entries = dict(self.used)
             self.dirty = False
         if self.state_dirty:
-            _dump(self.folder / _STATE, {"env": environment_key(), "state": self.state})
+            _dump(self.folder / _STATE, [_ENCODER.encode(self.state)])
             self.state_dirty = False
         _remove_leftovers(self.folder)
 
 
-def _load(path: Path) -> tuple[dict[str, Any] | None, str]:
-    """(the verified payload or None, why it was discarded or '')."""
+def _batches(entries: dict[bytes, Parsed]) -> Iterator[bytes]:
+    """The entries, encoded _BATCH at a time: the file is never held whole in memory."""
+    items = list(entries.items())
+    for start in range(0, len(items), _BATCH):
+        yield _ENCODER.encode([_Entry.of(key, parsed) for key, parsed in items[start : start + _BATCH]])
+
+
+class _Corrupt(Exception):
+    pass
+
+
+def _load(path: Path, decode: Callable[[bytes], object]) -> str:
+    """Each frame after the environment key through `decode`: '', or why the file was discarded.
+
+    Frames are decoded as they are read (decoding cannot run code); if the digest at the end
+    does not match, whatever `decode` collected must be thrown away. A missing file is no cache."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError:
-        return None, ""
+        return ""
     with handle:
-        if not _verified(handle):
-            return None, "corrupt or foreign cache discarded"
-        handle.seek(len(_MAGIC))
+        size = os.fstat(handle.fileno()).st_size
+        if size < len(_MAGIC) + _DIGEST or handle.read(len(_MAGIC)) != _MAGIC:
+            return "corrupt or foreign cache discarded"
+        digest = hashlib.sha256()
+        frames = _frames(handle, size - _DIGEST, digest)
         try:
-            loaded = pickle.load(handle)  # read from the file: its bytes are never held whole
-        except Exception:  # a verified but unreadable payload: another version's classes
-            return None, "unreadable cache discarded"
-    if not isinstance(loaded, dict) or loaded.get("env") != environment_key():
-        return None, "foreign cache discarded (another newshub, Python-Markdown or nh3 version)"
-    return loaded, ""
+            header = next(frames, None)
+            if header is None or _HEADER.decode(header) != environment_key():
+                return "foreign cache discarded (another newshub, Python-Markdown or nh3 version)"
+            for frame in frames:
+                decode(frame)
+            if handle.read(_DIGEST) != digest.hexdigest().encode():
+                raise _Corrupt
+        except (_Corrupt, OSError, *_UNREADABLE):
+            return "corrupt or foreign cache discarded"
+    return ""
+
+
+def _frames(handle: BinaryIO, end: int, digest: hashlib._Hash) -> Iterator[bytes]:
+    """The frames up to `end` (where the digest starts), each added to `digest` as it is read."""
+    at = handle.tell()
+    while at < end:
+        head = handle.read(_LENGTH)
+        length = int.from_bytes(head, "big")
+        if len(head) != _LENGTH or at + _LENGTH + length > end:
+            raise _Corrupt
+        frame = handle.read(length)
+        if len(frame) != length:
+            raise _Corrupt
+        digest.update(head)
+        digest.update(frame)
+        at += _LENGTH + length
+        yield frame
 
 
 def _remove_leftovers(folder: Path) -> None:
     """Temporary files of a process killed while saving. Only those an hour older than the cache
-    just written (its mtime stands for now; the build reads no clock): not another one's, mid-save."""
+    just written (its mtime stands for now; the build reads no clock): not another one's, mid-save.
+    Also the files of the pickle format newshub wrote before, which it no longer reads."""
+    for name in _OLD:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
     for name in (_FILE, _STATE):
         with contextlib.suppress(OSError):
             now = (folder / name).stat().st_mtime
@@ -165,81 +277,25 @@ def _remove_leftovers(folder: Path) -> None:
                         tmp.unlink()
 
 
-def _dump(path: Path, payload: dict[str, Any]) -> None:
+def _dump(path: Path, frames: Iterable[bytes]) -> None:
+    """The magic line, the environment key and `frames`, each with its length, then their digest."""
     assert path.parent.is_dir()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(_MAGIC)
-            hashing = _HashingWriter(handle)
-            # Pickled straight into the file: no second copy of the payload in memory.
-            pickle.dump(payload, hashing, pickle.HIGHEST_PROTOCOL)
-            handle.write(hashing.digest.hexdigest().encode())
+            digest = hashlib.sha256()
+            for frame in itertools.chain([_ENCODER.encode(environment_key())], frames):
+                head = len(frame).to_bytes(_LENGTH, "big")
+                handle.write(head)
+                handle.write(frame)
+                digest.update(head)
+                digest.update(frame)
+            handle.write(digest.hexdigest().encode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-_KEY: list[bytes] = []
-
-
-def _secret() -> bytes:
-    """This user's key for cache digests, kept outside every project (~/.cache/newshub/cache-key).
-
-    A plain SHA-256 is not enough: anyone can compute it for a pickle that runs code when loaded,
-    so a .newshub-cache/ committed to a repository (and built in CI) would run that code. Keyed
-    with a secret only this machine has, a cache is trusted only if this user wrote it. Without a
-    writable home the key lives for one process: caches are then rebuilt, never trusted."""
-    if not _KEY:
-        key = secrets.token_bytes(32)
-        try:
-            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newshub"
-            base.mkdir(parents=True, exist_ok=True)
-            path = base / "cache-key"
-            if not path.exists():
-                fd, tmp = tempfile.mkstemp(dir=base)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(key)
-                with contextlib.suppress(FileExistsError):
-                    os.link(tmp, path)  # atomic: the first process to get here sets the key
-                os.unlink(tmp)
-            stored = path.read_bytes()
-            if len(stored) == 32:
-                key = stored
-        except (OSError, RuntimeError):  # RuntimeError: no home folder
-            pass
-        _KEY.append(key)
-    return _KEY[0]
-
-
-class _HashingWriter:
-    def __init__(self, handle: Any) -> None:
-        self.handle = handle
-        self.digest = hmac.new(_secret(), digestmod=hashlib.sha256)
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return int(self.handle.write(data))
-
-
-_DIGEST = 64  # hex SHA-256 at the end of the file
-
-
-def _verified(handle: BinaryIO) -> bool:
-    """The file starts with the magic line and ends with the digest of what lies between."""
-    size = os.fstat(handle.fileno()).st_size
-    if size < len(_MAGIC) + _DIGEST or handle.read(len(_MAGIC)) != _MAGIC:
-        return False
-    digest = hmac.new(_secret(), digestmod=hashlib.sha256)
-    left = size - len(_MAGIC) - _DIGEST
-    while left > 0:
-        block = handle.read(min(left, 1 << 20))
-        if not block:
-            return False
-        digest.update(block)
-        left -= len(block)
-    return hmac.compare_digest(handle.read(_DIGEST), digest.hexdigest().encode())
 
 
 def fingerprint(parts: list[bytes]) -> str:

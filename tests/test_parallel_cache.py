@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import pickle
+from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import newshub.parallel
-from newshub.cache import _MAGIC, CACHE_DIR
+from newshub.cache import CACHE_DIR
 from newshub.errors import BuildError
 from newshub.pipeline import Options, build
 from newshub.progress import Progress
@@ -104,25 +105,51 @@ def test_tampered_output_is_repaired(make_site: MakeSite) -> None:
     assert written == 2
 
 
+def _foreign(data: bytes) -> bytes:
+    """A cache file as another newshub version writes it: another environment key (the first
+    frame after the magic line: an 8-byte length and a MessagePack string), a correct digest."""
+    magic, rest = data.split(b"\n", 1)
+    length = int.from_bytes(rest[:8], "big")
+    other = msgspec.msgpack.encode("another newshub")
+    frames = len(other).to_bytes(8, "big") + other + rest[8 + length : -64]
+    return magic + b"\n" + frames + hashlib.sha256(frames).hexdigest().encode()
+
+
 @pytest.mark.parametrize(
-    "blob",
+    ("damage", "why"),
     [
-        b"garbage",
-        _MAGIC + b"truncated",
-        _MAGIC + pickle.dumps({"env": "other"}) + hashlib.sha256(pickle.dumps({"env": "other"})).hexdigest().encode(),
+        (lambda data: b"garbage", "corrupt or foreign cache discarded"),
+        (lambda data: data[: len(data) // 2], "corrupt or foreign cache discarded"),
+        (_foreign, "foreign cache discarded (another newshub, Python-Markdown or nh3 version)"),
     ],
     ids=["garbage", "truncated", "foreign"],
 )
-def test_corrupt_or_foreign_cache_is_discarded(make_site: MakeSite, blob: bytes) -> None:
+def test_corrupt_or_foreign_cache_is_discarded(make_site: MakeSite, damage: Callable[[bytes], bytes], why: str) -> None:
     root = make_site(_files())
     plain, _ = _build(root, "plain", cache=False)
-    (root / CACHE_DIR).mkdir()
-    (root / CACHE_DIR / "parse.pickle").write_bytes(blob)
+    _build(root, "cold")
+    for path in (root / CACHE_DIR).iterdir():
+        path.write_bytes(damage(path.read_bytes()))
     report = build(Options(root=root, output=root / "site"))
-    assert any("cache discarded" in w.message for w in report.warnings)
+    assert [w.message for w in report.warnings] == [f"{why}; rebuilding it"]
     assert tree(root / "site") == plain
     report = build(Options(root=root, output=root / "site2"))  # rebuilt: trusted again
     assert not report.warnings
+
+
+def test_a_theme_sees_the_same_values_from_the_cache(make_site: MakeSite) -> None:
+    # The cache keeps an article's date as an instant; it comes back in the site's time zone
+    # (Asia/Shanghai here), the very zone object a parse gives, not only the same offset.
+    root = make_site(_files())
+    article = root / "templates" / "article.html"
+    text = article.read_text(encoding="utf-8")
+    marker = "{{ article.date.tzname() }} {{ article.date.tzinfo.key }} {{ article.lines | dictsort }} {{ article.toc | length }}"
+    article.write_text(text.replace("</article>", marker + "</article>", 1), encoding="utf-8")
+    plain, _ = _build(root, "plain", cache=False)
+    assert b"CST Asia/Shanghai" in plain["news/a-1/index.html"]
+    _build(root, "cold")
+    warm, _ = _build(root, "warm")
+    assert warm == plain
 
 
 def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
@@ -134,9 +161,11 @@ def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
     old.write_bytes(b"x" * 1000)
     recent.write_bytes(b"y")
     os.utime(old, (1, 1))
+    older = root / CACHE_DIR / "parse.pickle"  # the format newshub wrote before: never read again
+    older.write_bytes(b"x")
     build(Options(root=root, output=root / "site"))
-    assert not old.exists() and recent.exists()
-    assert (root / CACHE_DIR / "parse.pickle").exists()
+    assert not old.exists() and recent.exists() and not older.exists()
+    assert {p.name for p in (root / CACHE_DIR).iterdir()} == {".state-saving", "parse.msgpack", "state.msgpack"}
 
 
 def test_parse_errors_are_the_same_in_parallel(make_site: MakeSite) -> None:

@@ -106,7 +106,7 @@ def test_kinds_of_change() -> None:
     assert classify("created", "content/news", "", True).rescan
     assert classify("moved", "content/old", "content/news", True).rescan
     assert not classify("modified", "site/index.html", "", False)  # the output is never watched
-    assert not classify("modified", ".newshub-cache/parse.pickle", "", False)
+    assert not classify("modified", ".newshub-cache/parse.msgpack", "", False)
     assert not classify("modified", "content/news/notes.txt", "", False)
     assert not classify("modified", "content/news/sub/a.md", "", False)
     renamed = classify("moved", f"{N}/a.md", f"{N}/b.md", False)
