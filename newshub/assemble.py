@@ -23,9 +23,9 @@ def page_item_url(config: SiteConfig, page: Page) -> str:
     return page_url(lang_prefix(config, page.lang), page.slug)
 
 
-def translation_key(item: Article | Page) -> str:
-    """What an article or page shares with its translations: 'Article:<key>' or 'Page:<key>'."""
-    return f"{'Article' if isinstance(item, Article) else 'Page'}:{item.key}"
+def translation_group(item: Article | Page) -> str:
+    """The group of an article or page and its translations: 'Article:<key>' or 'Page:<key>'."""
+    return f"{'Article' if isinstance(item, Article) else 'Page'}:{item.translation_key}"
 
 
 def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
@@ -63,7 +63,7 @@ def assemble(config: SiteConfig, content: Content, drafts: bool) -> Site:
     translations: dict[str, list[Article | Page]] = defaultdict(list)
     items: tuple[Article | Page, ...] = (*articles, *pages)
     for item in items:
-        translations[translation_key(item)].append(item)
+        translations[translation_group(item)].append(item)
 
     site = Site(
         config=config,

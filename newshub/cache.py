@@ -15,7 +15,7 @@ that does not decode into those types is discarded with a warning and rebuilt. W
 cache holds still goes into the pages, so, like __pycache__, it is a local build artefact: do not
 restore it from an untrusted source.
 
-The cache also remembers the last successful build (a fingerprint of every input and a manifest
+The cache also remembers the last successful build (a digest of every input and a manifest
 of the output files' size, mtime and inode), so that a no-op build can prove the output folder is
 already exactly what it would write, and skip rendering.
 """
@@ -84,9 +84,9 @@ def source_key(source: Source, config_digest: str) -> bytes:
 
 @dataclass
 class BuildState:
-    """The last successful build: its input fingerprint and the output files it left."""
+    """The last successful build: the digest of its inputs and the output files it left."""
 
-    fingerprint: str = ""
+    input_digest: str = ""
     output: str = ""
     manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
 
@@ -298,7 +298,7 @@ def _dump(path: Path, frames: Iterable[bytes]) -> None:
         raise
 
 
-def fingerprint(parts: list[bytes]) -> str:
+def digest_of(parts: list[bytes]) -> str:
     h = hashlib.sha256()
     for part in parts:
         h.update(hashlib.sha256(part).digest())

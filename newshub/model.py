@@ -15,7 +15,7 @@ Localized = Mapping[str, str]  # language -> text, in at least one language (i18
 @dataclass(frozen=True)
 class Article:
     source: str  # path relative to the project root
-    key: str  # shared by an article and its translations: the file name without date and language
+    translation_key: str  # shared by an article and its translations: the file name without date and language
     slug: str
     lang: str
     title: str
@@ -36,7 +36,7 @@ class Article:
 @dataclass(frozen=True)
 class Page:
     source: str
-    key: str
+    translation_key: str  # shared with its translations: the file name without language
     slug: str
     lang: str
     title: str
@@ -100,7 +100,7 @@ class Route:
     url: str  # site path, '/zh/news/x/' or '/feed.xml'
     kind: str  # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, feed, 404, sitemap, robots
     lang: str
-    key: str = ""  # article/page source, project or partner id, tag slug
+    subject: str = ""  # what the page is about: article/page source, project or partner id, tag slug
     page: int = 1  # for paginated lists
     source: str = ""  # the file this route comes from, for collision messages
 

@@ -202,7 +202,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     rendered = renderer.render(parts.body, rel, parts.body_offset)
     summary = values["summary"] or rendered.first_paragraph
     common: dict[str, Any] = dict(
-        source=rel, key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
+        source=rel, translation_key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
         body=rendered.html, toc=rendered.toc, draft=values["draft"], lines=lines,
     )  # fmt: skip
     if schema is PAGE:

@@ -16,11 +16,11 @@ from pathlib import Path
 from . import parallel
 from .assets import Asset
 from .build import Build
-from .cache import Cache, environment_key, fingerprint, manifest_of, output_intact, tree_digest
+from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
 from .errors import BuildError, Problem
 from .model import Site
 from .progress import Progress
-from .write import SiteWriter, check_not_foreign, check_output_dir
+from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def check_only(options: Options) -> Report:
     return report
 
 
-def _fingerprint(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset]) -> str:
-    """Everything the output depends on; equal fingerprints give byte-identical sites."""
+def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset]) -> str:
+    """A digest of everything the output depends on: equal digests give byte-identical sites."""
     parts = [
         environment_key().encode(),
         repr((site.config, options.drafts, options.base_url, str(options.out.resolve()))).encode(),
@@ -77,7 +77,7 @@ def _fingerprint(options: Options, site: Site, keys: Iterable[bytes], assets: di
         *tree_digest(options.root / "templates"),
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
     ]
-    return fingerprint(parts)
+    return digest_of(parts)
 
 
 def build(options: Options) -> Report:
@@ -85,7 +85,7 @@ def build(options: Options) -> Report:
     parallel and write the output folder atomically. A no-op build (same inputs, output intact)
     renders and writes nothing."""
     report = Report()
-    check_output_dir(options.root, options.out)  # before any work: a refused folder wastes nothing
+    refuse_unsafe_output(options.root, options.out)  # before any work: a refused folder wastes nothing
     progress = Progress(options.progress)
     with report.stage("cache"):
         cache = Cache.open(options.root, options.cache)
@@ -102,8 +102,8 @@ def build(options: Options) -> Report:
     out = options.out.resolve()
     files = project.output()
     with report.stage("check-out"):
-        stamp = _fingerprint(options, site, cache.used, project.assets) if options.cache else ""
-        unchanged = bool(stamp) and cache.state.fingerprint == stamp and cache.state.output == str(out)
+        stamp = _input_digest(options, site, cache.used, project.assets) if options.cache else ""
+        unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
         unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
     if unchanged:  # a no-op build: everything validated above, and the output is already right
         with report.stage("cache"):
@@ -111,7 +111,7 @@ def build(options: Options) -> Report:
         return report
     project.apply(templates=True)
     renderer = project.renderer()  # BuildError: a template that does not compile
-    check_not_foreign(options.root, options.out, site.config.retain)  # before any staging folder exists
+    refuse_foreign_output(options.root, options.out, site.config.retain)  # before any staging folder exists
     writer = SiteWriter(options.root, options.out, site.config.retain)
     try:
         with report.stage("render"):
@@ -127,7 +127,7 @@ def build(options: Options) -> Report:
         raise
     with report.stage("cache"):
         if options.cache:
-            cache.state.fingerprint, cache.state.output = stamp, str(out)
+            cache.state.input_digest, cache.state.output = stamp, str(out)
             cache.state.manifest = manifest_of(out, files) or {}
             cache.state_dirty = True
         cache.save()

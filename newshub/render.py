@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .assemble import article_url, lang_prefix, page_item_url, translation_key
+from .assemble import article_url, lang_prefix, page_item_url, translation_group
 from .assets import Asset
 from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
@@ -109,10 +109,10 @@ class Renderer:
     def _alternates(self, route: Route) -> list[tuple[str, str]]:
         config = self.site.config
         if route.kind in ("article", "page"):
-            versions = self.site.translations[translation_key(self.site.by_source[route.key])]
+            versions = self.site.translations[translation_group(self.site.by_source[route.subject])]
             return [(v.lang, article_url(config, v) if isinstance(v, Article) else page_item_url(config, v)) for v in versions]
         if route.kind == "tag":
-            langs = [lang for lang in config.languages if route.key in self.site.tags[lang]]
+            langs = [lang for lang in config.languages if route.subject in self.site.tags[lang]]
         elif route.kind == "news" and route.page > 1:
             langs = [lang for lang in config.languages if len(self.site.news[lang]) > (route.page - 1) * config.per_page]
         else:
@@ -233,7 +233,7 @@ class Renderer:
         }
 
     def _article(self, route: Route) -> dict[str, Any]:
-        article = self.site.by_source[route.key]
+        article = self.site.by_source[route.subject]
         assert isinstance(article, Article)
         return {
             "article": article,
@@ -242,13 +242,13 @@ class Renderer:
         }
 
     def _page(self, route: Route) -> dict[str, Any]:
-        return {"page_item": self.site.by_source[route.key]}
+        return {"page_item": self.site.by_source[route.subject]}
 
     def _projects(self, route: Route) -> dict[str, Any]:
         return {"groups": self._grouped_projects()}
 
     def _project(self, route: Route) -> dict[str, Any]:
-        project = self.site.projects[route.key]
+        project = self.site.projects[route.subject]
         news = self.site.project_news.get((route.lang, project.id), ())
         return {
             "project": project,
@@ -268,7 +268,7 @@ class Renderer:
         return {"partners": list(self.site.partners.values())}
 
     def _partner(self, route: Route) -> dict[str, Any]:
-        partner = self.site.partners[route.key]
+        partner = self.site.partners[route.subject]
         return {
             "partner": partner,
             "projects": [self.site.projects[p] for p in self.site.partner_projects.get(partner.id, ())],
@@ -279,7 +279,7 @@ class Renderer:
         return {"tags": self.site.tags[route.lang]}
 
     def _tag(self, route: Route) -> dict[str, Any]:
-        name, articles = self.site.tags[route.lang][route.key]
+        name, articles = self.site.tags[route.lang][route.subject]
         return {"tag": name, "articles": articles}
 
     def _project_feed(self, route: Route) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def _shown(root: Path, out: Path) -> str:
     return out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
 
 
-def check_output_dir(root: Path, out: Path) -> None:
+def refuse_unsafe_output(root: Path, out: Path) -> None:
     """Refuse output folders whose replacement would destroy something that is not build output."""
     root, out = root.resolve(), out.resolve()
     content = root / "content"
@@ -46,7 +46,7 @@ def check_output_dir(root: Path, out: Path) -> None:
         raise fail(shown, 0, "the output path exists and is not a folder")
 
 
-def check_not_foreign(root: Path, out: Path, retain: tuple[str, ...]) -> None:
+def refuse_foreign_output(root: Path, out: Path, retain: tuple[str, ...]) -> None:
     """Refuse to replace a folder that holds files but no earlier build: `--output ~/Documents`
     would otherwise delete everything in it that the site does not have. A folder holding only
     retained names (a fresh clone of a gh-pages branch: .git, CNAME) is fine."""
@@ -96,7 +96,7 @@ class SiteWriter:
     """
 
     def __init__(self, root: Path, out: Path, retain: tuple[str, ...] = ()) -> None:
-        check_output_dir(root, out)
+        refuse_unsafe_output(root, out)
         self.out = out.resolve()
         self.retain = retain
         self.out.parent.mkdir(parents=True, exist_ok=True)

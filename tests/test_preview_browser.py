@@ -117,7 +117,7 @@ def test_a_cold_start_shows_whole_pages_while_bodies_are_parsed(make_site: MakeS
         status, _, _ = server.get("/tags/")  # a page showing every article, served meanwhile
         assert status == 200
         deadline = time.monotonic() + 60
-        while not (root / ".newshub-cache/parse.pickle").exists():  # saved once the background parse is in
+        while not (root / ".newshub-cache/parse.msgpack").exists():  # saved once the background parse is in
             assert time.monotonic() < deadline, "the background parse did not end"
             page.wait_for_timeout(50)
         page.wait_for_timeout(500)

@@ -54,7 +54,7 @@ from .conftest import (
 from .preview_server import running
 
 NEWS = {f"content/news/2024-05-0{i + 1}-story-{i}.md" for i in range(5)} | {"content/news/story-1.zh.md"}
-CACHE_FILE = f"{CACHE_DIR}/parse.pickle"
+CACHE_FILE = f"{CACHE_DIR}/parse.msgpack"
 
 
 def cold_build(options: Options) -> Build:

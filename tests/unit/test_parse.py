@@ -38,7 +38,7 @@ def test_date_comes_from_the_file_name_prefix() -> None:
     a = article("content/news/2024-04-02-signing.md", "---\ntitle: Signing\n---\n\nText.\n")
     assert a.date == datetime(2024, 4, 2, tzinfo=a.date.tzinfo)
     assert a.date.utcoffset() == timedelta(hours=8)  # a day in the site's zone, not the machine's
-    assert (a.slug, a.key, a.lang) == ("signing", "signing", "en")
+    assert (a.slug, a.translation_key, a.lang) == ("signing", "signing", "en")
 
 
 def test_front_matter_date_wins_over_the_prefix_and_keeps_its_offset() -> None:
@@ -66,8 +66,8 @@ def test_an_impossible_date_in_front_matter_names_its_line() -> None:
 def test_language_comes_from_the_suffix_and_shares_the_key() -> None:
     zh = article("content/news/2024-04-02-signing.zh.md", "---\ntitle: 签约\n---\n\n正文。\n")
     en = article("content/news/2024-04-02-signing.md", "---\ntitle: Signing\n---\n\nText.\n")
-    assert (zh.lang, zh.slug, zh.key) == ("zh", "signing", "signing")
-    assert zh.key == en.key
+    assert (zh.lang, zh.slug, zh.translation_key) == ("zh", "signing", "signing")
+    assert zh.translation_key == en.translation_key
 
 
 def test_unknown_suffix_and_contradicting_lang_are_errors() -> None:
@@ -91,7 +91,7 @@ def test_front_matter_fields() -> None:
         "---\ntitle: no\ntags: [AI, 中医]\nprojects: [p1]\npartners: [a, b]\nauthor: Li\ndraft: true\nslug: other\n---\nBody.\n",
     )
     assert a.title == "no" and a.tags == ("AI", "中医") and a.projects == ("p1",) and a.partners == ("a", "b")
-    assert a.author == "Li" and a.draft is True and a.slug == "other" and a.key == "x"
+    assert a.author == "Li" and a.draft is True and a.slug == "other" and a.translation_key == "x"
     assert a.lines["projects"] == 4 and a.minutes == 1
 
 

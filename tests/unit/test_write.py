@@ -9,7 +9,7 @@ import pytest
 
 from newshub.errors import BuildError
 from newshub.pipeline import Options, build
-from newshub.write import SiteWriter, check_output_dir, write_site
+from newshub.write import SiteWriter, refuse_unsafe_output, write_site
 
 from ..conftest import MakeSite, tree
 
@@ -105,14 +105,14 @@ def test_a_symlinked_folder_in_the_output_is_not_followed(root: Path, tmp_path_f
 @pytest.mark.parametrize("name", [".", "content", "content/site", "templates", "assets/out"])
 def test_refuses_folders_that_hold_sources(root: Path, name: str) -> None:
     with pytest.raises(BuildError, match="refusing to build into"):
-        check_output_dir(root, root / name)
+        refuse_unsafe_output(root, root / name)
 
 
 def test_refuses_the_home_folder_and_a_file(root: Path) -> None:
     with pytest.raises(BuildError):
-        check_output_dir(root, Path.home())
+        refuse_unsafe_output(root, Path.home())
     (root / "file").write_text("x")
     with pytest.raises(BuildError, match="not a folder"):
-        check_output_dir(root, root / "file")
-    check_output_dir(root, root / "site")  # the default is fine
-    check_output_dir(root, root.parent / "elsewhere")
+        refuse_unsafe_output(root, root / "file")
+    refuse_unsafe_output(root, root / "site")  # the default is fine
+    refuse_unsafe_output(root, root.parent / "elsewhere")
