@@ -109,10 +109,6 @@ def as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(value, time(0), tz)
 
 
-def as_date(value: date | datetime, tz: ZoneInfo) -> date:
-    return as_datetime(value, tz).date()
-
-
 def _moment(value: date | datetime, config: SiteConfig, rel: str, line: int, problems: Problems) -> datetime:
     """`value` in the site's time zone; a problem (and a stand-in) when that or UTC leaves years 1-9999."""
     try:

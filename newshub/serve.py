@@ -30,53 +30,14 @@ from .pipeline import Options
 from .watch import WATCHED, Batch, Watcher
 
 PREFIX = "/__newshub__/"
+# Served only by the preview, as same-origin files: a strict Content-Security-Policy still allows them.
+RELOAD_JS = (Path(__file__).parent / "preview" / "reload.js").read_bytes()
+OVERLAY_CSS = (Path(__file__).parent / "preview" / "overlay.css").read_bytes()
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
 DEFER_AT = 256  # news files to parse at start (none in the cache) from which their bodies are parsed behind
 IDLE = 0.3  # seconds without requests or rebuilds before pages are rendered ahead of being asked for
 KEEPALIVE = 15.0
 
-RELOAD_JS = b"""\
-// newshub preview: when the site changes (Server-Sent Events), fetch this page again and swap it
-// in, keeping the scroll position; a full reload when that is not possible.
-(() => {
-  let build = document.currentScript.dataset.build;
-  const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
-  const swap = async () => {
-    const response = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
-    if (!(response.headers.get("content-type") || "").startsWith("text/html")) return false;
-    const next = new DOMParser().parseFromString(await response.text(), "text/html");
-    const script = next.querySelector('script[src="/__newshub__/reload.js"]');
-    if (!script || sheets(next.head) !== sheets(document.head)) return false;
-    for (const node of [...document.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) node.remove();
-    for (const node of [...next.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) document.head.append(node);
-    document.documentElement.lang = next.documentElement.lang;
-    document.body.replaceWith(next.body);
-    build = script.dataset.build;
-    return true;
-  };
-  const listen = () => {
-    const query = "?since=" + encodeURIComponent(build) + "&page=" + encodeURIComponent(location.pathname);
-    const events = new EventSource("/__newshub__/events" + query);
-    events.addEventListener("reload", async () => {
-      events.close();
-      let swapped = false;
-      try { swapped = await swap(); } catch { swapped = false; }
-      if (swapped) listen(); else location.reload();
-    });
-  };
-  listen();
-})();
-"""
-
-OVERLAY_CSS = b"""\
-#newshub-overlay { position: fixed; inset: auto 0 0 0; z-index: 2147483647; max-height: 60vh; overflow: auto;
-  margin: 0; padding: 1rem 1.5rem; background: #3b0a0a; color: #fff; border-top: 4px solid #e5484d;
-  font: 14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; box-shadow: 0 -4px 24px rgba(0, 0, 0, .4); }
-#newshub-overlay h2 { margin: 0 0 .5rem; font-size: 15px; color: #ffb4b4; }
-#newshub-overlay ul { margin: 0; padding: 0; list-style: none; }
-#newshub-overlay li { margin: .25rem 0; white-space: pre-wrap; }
-#newshub-overlay p { margin: .5rem 0 0; color: #ddd; }
-"""
 
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
 

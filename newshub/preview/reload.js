@@ -1,0 +1,30 @@
+// newshub preview: when the site changes (Server-Sent Events), fetch this page again and swap it
+// in, keeping the scroll position; a full reload when that is not possible.
+(() => {
+  let build = document.currentScript.dataset.build;
+  const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
+  const swap = async () => {
+    const response = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
+    if (!(response.headers.get("content-type") || "").startsWith("text/html")) return false;
+    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+    const script = next.querySelector('script[src="/__newshub__/reload.js"]');
+    if (!script || sheets(next.head) !== sheets(document.head)) return false;
+    for (const node of [...document.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) node.remove();
+    for (const node of [...next.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) document.head.append(node);
+    document.documentElement.lang = next.documentElement.lang;
+    document.body.replaceWith(next.body);
+    build = script.dataset.build;
+    return true;
+  };
+  const listen = () => {
+    const query = "?since=" + encodeURIComponent(build) + "&page=" + encodeURIComponent(location.pathname);
+    const events = new EventSource("/__newshub__/events" + query);
+    events.addEventListener("reload", async () => {
+      events.close();
+      let swapped = false;
+      try { swapped = await swap(); } catch { swapped = false; }
+      if (swapped) listen(); else location.reload();
+    });
+  };
+  listen();
+})();
