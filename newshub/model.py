@@ -104,6 +104,11 @@ class Route:
     page: int = 1  # for paginated lists
     source: str = ""  # the file this route comes from, for collision messages
 
+    @property
+    def key(self) -> str:
+        """What `subject` was called before: themes written for that name still render."""
+        return self.subject
+
 
 @dataclass(frozen=True)
 class Site:

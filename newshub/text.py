@@ -63,11 +63,6 @@ def unfold(text: str) -> str:
     return _FOLDED.sub(lambda m: "" if _joins(text[m.start() - 1], text[m.end()]) else " ", text)
 
 
-def collapse(text: str) -> str:
-    """Plain text on one line: segment breaks joined as above, then runs of white space as one space."""
-    return " ".join(join_breaks(text).split())
-
-
 # Content a reader does not see as text: code, embeds' fallback, footnote marks (handled below).
 _UNSEEN = {"script", "style", "template", "iframe", "video", "audio", "object", "noscript", "canvas", "svg", "math", "pre"}
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

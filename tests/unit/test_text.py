@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newshub.text import collapse, join_breaks, unfold
+from newshub.text import join_breaks, unfold
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,7 @@ def test_breaks_at_the_ends_are_judged_by_the_neighbours() -> None:
     assert join_breaks("开\n", after="x") == "开\n"
 
 
-def test_unfold_and_collapse() -> None:
+def test_unfold() -> None:
     assert unfold("在方面开 展研制") == "在方面开展研制"
     assert unfold("A robot that guides") == "A robot that guides"
     assert unfold("机器人 robot 机器人") == "机器人 robot 机器人"
-    assert collapse("  医院与\n  高校  合作\n\nin   Shanghai ") == "医院与高校 合作 in Shanghai"
