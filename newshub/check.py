@@ -81,7 +81,12 @@ def check(site: Site) -> list[Problem]:
             )
     # A page inside a folder that is another output's file: 'index.html' as a slug gives
     # /index.html/index.html beside the home page's index.html. Neither could be written.
-    folders = {file[:at] for file in files for at in range(len(file)) if file[at] == "/"}
+    folders: set[str] = set()
+    for file in files:
+        at = file.rfind("/")
+        while at > 0 and file[:at] not in folders:  # its ancestors are there already
+            folders.add(file[:at])
+            at = file.rfind("/", 0, at)
     for folder in folders & files.keys():
         outer = files[folder]
         for file, route in files.items():

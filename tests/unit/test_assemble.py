@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from newshub.assemble import assemble
-from newshub.build import BODY_FIELDS, substitute
+from newshub.build import BODY_FIELDS, places, substitute
 from newshub.check import check
 from newshub.model import Article, Page, Site
 
@@ -139,7 +139,11 @@ def test_substitute_swaps_an_item_everywhere_and_keeps_the_rest() -> None:
     s = site(dict([news("signing", "2024-04-02", extra="projects: [robot]\ntags: [AI]\n"), ("content/projects/robot.yaml", PROJECT)]))
     old = s.articles[0]
     new = replace(old, body="<p>New.</p>")
-    swapped = substitute(s, {id(old): new})
+    where = places(s)
+    assert len(where[id(old)]) == 6  # articles, news, tags, by_source, translations, project_news
+    swapped = substitute(s, {id(old): new}, where)
     assert swapped.articles == (new,) and swapped.news["en"] == (new,) and swapped.by_source[old.source] is new
     assert swapped.tags["en"]["ai"] == ("AI", (new,)) and swapped.project_news[("en", "robot")] == (new,)
     assert swapped.routes is s.routes and swapped.projects is s.projects  # nothing to swap: the same objects
+    assert id(new) in where and id(old) not in where  # the places move on to the new item
+    assert places(swapped) == where
