@@ -175,10 +175,11 @@ class Build:
     ) -> bool:
         before = self._state()
         stage: Callable[[str], AbstractContextManager[None]] = report.stage if report else lambda _: nullcontext()
-        unread = self.config is None  # a first load that failed on site.yaml read nothing else
+        unread, old_config = self.config is None, self.config  # None: a failed first load read nothing else
         with stage("config"):
             if config and self._load_config():
                 paths = None  # what parsing reads changed: every file is parsed again
+        config = self.config != old_config  # a rescan reads site.yaml again: the same settings change nothing
         if self.config is not None:
             if templates or (unread and self._templates_wanted):
                 with stage("templates"):
@@ -374,7 +375,7 @@ class Build:
         self.problems["content"] = [p for _, parsed in self._parsed.values() for p in parsed.problems]
         if not needed:
             return
-        if self.problems["content"] or self.problems["templates"]:  # the last good build stays whole
+        if self.problems["config"] or self.problems["content"] or self.problems["templates"]:  # the last good build stays whole
             self._stale = True
             return
         swaps = self._body_edits(before) if before and self.site is not None and not self.problems["check"] else None
