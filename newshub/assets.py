@@ -36,6 +36,9 @@ def load_assets(root: Path) -> dict[str, Asset]:
             continue
         if not path.resolve().is_relative_to(inside):
             continue  # a symbolic link out of the project (a secret, /proc/self/environ) is never published
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # an editor's temporary file, gone since it was listed
+            continue
         assets[rel] = Asset(rel, "/assets/" + hashed_name(rel, data), data)
     return assets

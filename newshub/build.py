@@ -120,6 +120,7 @@ class Build:
         self._failed: dict[str, list[Problem]] = {}  # output file -> why its last render failed
         self._stale = True  # the Site is not the one the parse results give (no Site yet, or a stage failed)
         self._templates_wanted = True
+        self._interrupted = False
         self._places: dict[int, list[Place]] | None = None  # where each item stands in the Site (places())
 
     # --- what a build would say now ----------------------------------------------------------------
@@ -155,7 +156,8 @@ class Build:
 
     def apply(self, content: Iterable[str] = (), config: bool = False, templates: bool = False, assets: bool = False) -> bool:
         """Take a change: content paths to read again, and whether site.yaml, templates/ or assets/
-        changed. True when open pages should look again (the Site, templates, assets or errors moved)."""
+        changed. True when open pages should look again (the Site, templates, assets or errors moved).
+        After a run cut short by an exception (a file gone mid-read), the next one reads everything."""
         with self.lock:
             return self._run(set(content), config=config, templates=templates, assets=assets)
 
@@ -173,13 +175,17 @@ class Build:
         report: Report | None = None,
         progress: Progress | None = None,
     ) -> bool:
+        if self._interrupted:  # the last run stopped on an exception: its state is not to be trusted
+            paths, self._stale = None, True
+        self._interrupted = True  # until this run ends
         before = self._state()
         stage: Callable[[str], AbstractContextManager[None]] = report.stage if report else lambda _: nullcontext()
         unread, old_config = self.config is None, self.config  # None: a failed first load read nothing else
         with stage("config"):
             if config and self._load_config():
                 paths = None  # what parsing reads changed: every file is parsed again
-        config = self.config != old_config  # a rescan reads site.yaml again: the same settings change nothing
+        # Against what the Site was built from: a run cut short by an error must not hide a change.
+        config = self.config != old_config or (self.site is not None and self.site.config != self.config)
         if self.config is not None:
             if templates or (unread and self._templates_wanted):
                 with stage("templates"):
@@ -190,12 +196,14 @@ class Build:
                     self.assets = self.assets if found == self.assets else found
             with stage("discover"):
                 changed = self._read(paths)
-            previous = {rel: self._parsed[rel][1].item for rel in changed if rel in self._parsed}
+            # None for a path that had no item: a new file is never a body-only edit
+            previous = {rel: self._parsed[rel][1].item if rel in self._parsed else None for rel in changed}
             with stage("parse"):
                 self._parse(changed, progress)
             with stage("assemble"):
                 self._assemble(bool(changed) or config or self._stale, None if config or self._stale else previous)
             self._refresh()
+        self._interrupted = False
         return self._moved_on(before)
 
     def _state(self) -> tuple[object, ...]:

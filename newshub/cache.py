@@ -310,8 +310,11 @@ def tree_digest(folder: Path) -> list[bytes]:
     out: list[bytes] = []
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            out.append(path.relative_to(folder).as_posix().encode())
-            out.append(path.read_bytes())
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # an editor's probe or temporary file, gone since it was listed
+                continue
+            out += [path.relative_to(folder).as_posix().encode(), data]
     return out
 
 

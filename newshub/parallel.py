@@ -161,9 +161,9 @@ class BackgroundParse:
         self._shut_down()
 
     def _shut_down(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        executor, self._executor = self._executor, None  # close() and the reading thread may both get here
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 # --- render and write ------------------------------------------------------------------------------

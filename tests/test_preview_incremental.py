@@ -264,3 +264,37 @@ def test_only_an_open_page_whose_bytes_change_reloads(make_site: MakeSite) -> No
     written = tree(out)
     assert without_script(after[changes][2]) == written["news/story-2/index.html"]
     assert without_script(after[stays][2]) == written["partners/index.html"]
+
+
+def test_a_new_file_saved_with_a_body_edit_appears(make_site: MakeSite) -> None:
+    # One batch (a git pull, "save all"): a body-only edit alone would swap one item into the Site;
+    # with a new file beside it the Site must be assembled again.
+    root = make_site(start_files(random.Random(3)))
+    build = Build(preview_options(root))
+    build.load()
+    story = sorted((root / "content/news").glob("*.md"))[0]
+    story.write_text(story.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    (root / "content/news/2024-09-09-brand-new.md").write_text("---\ntitle: Brand new\n---\n\nNew.\n", encoding="utf-8")
+    assert build.apply([f"content/news/{story.name}", "content/news/2024-09-09-brand-new.md"])
+    assert build.everything() == fresh(preview_options(root)).files
+
+
+def test_a_run_cut_short_by_an_error_is_redone_in_full(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site(start_files(random.Random(4)))
+    build = Build(preview_options(root))
+    build.load()
+    config = root / "content/site.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("Test Hub", "Renamed Hub").replace("Asia/Shanghai", "UTC"), encoding="utf-8")
+
+    def gone(root: Path) -> dict[str, object]:
+        raise FileNotFoundError("assets/x.tmp")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("newshub.build.load_assets", gone)
+        with pytest.raises(FileNotFoundError):
+            build.apply(config=True, assets=True)
+    story = sorted((root / "content/news").glob("*.md"))[0]
+    story.write_text(story.read_text(encoding="utf-8") + "\nLater.\n", encoding="utf-8")
+    build.apply([f"content/news/{story.name}"])
+    assert build.everything() == fresh(preview_options(root)).files
