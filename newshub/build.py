@@ -103,6 +103,7 @@ class Build:
         self.config: SiteConfig | None = None
         self.site: Site | None = None  # the last good one
         self.assets: dict[str, Asset] = {}
+        self._asset_files: dict[str, bytes] = {}  # output path -> bytes, of `assets`
         self.routes: dict[str, Route] = {}  # output file -> route, of the last good Site
         self._routes_of: tuple[Route, ...] | None = None
         self.background: parallel.BackgroundParse | None = None  # a cold start's bodies, being parsed
@@ -193,15 +194,18 @@ class Build:
             if assets or unread:
                 with stage("assets"):
                     found = load_assets(self.root)
-                    self.assets = self.assets if found == self.assets else found
+                    if found != self.assets:
+                        self.assets = found
+                        self._asset_files = {a.url.lstrip("/"): a.data for a in found.values()}
             with stage("discover"):
                 changed = self._read(paths)
-            # None for a path that had no item: a new file is never a body-only edit
-            previous = {rel: self._parsed[rel][1].item if rel in self._parsed else None for rel in changed}
+            # The items the changed paths had (None for a new file, never a body-only edit), where a
+            # swap could use them: not when the Site is assembled again anyway.
+            previous = None if config or self._stale else {rel: p[1].item if (p := self._parsed.get(rel)) else None for rel in changed}
             with stage("parse"):
                 self._parse(changed, progress)
             with stage("assemble"):
-                self._assemble(bool(changed) or config or self._stale, None if config or self._stale else previous)
+                self._assemble(bool(changed) or config or self._stale, previous)
             self._refresh()
         self._interrupted = False
         return self._moved_on(before)
@@ -213,9 +217,13 @@ class Build:
     def _moved_on(self, before: tuple[object, ...]) -> bool:
         if self._state() == before:
             return False
+        self._bump()
+        return True
+
+    def _bump(self) -> None:
+        """Open pages should look again: wake every event stream."""
         self.generation += 1
         self.changed.notify_all()
-        return True
 
     def _load_config(self) -> bool:
         """Read site.yaml; True when what parsing reads changed (every file is parsed again)."""
@@ -315,8 +323,7 @@ class Build:
                     self._parsed[source.rel] = (source.data, parsed)
                     self._assemble(False)  # a body error is a build error, as a build stops on it
                     if self.errors != before:
-                        self.generation += 1
-                        self.changed.notify_all()
+                        self._bump()
             if isinstance(parsed.item, Article):
                 for name in BODY_FIELDS:
                     object.__setattr__(item, name, getattr(parsed.item, name))
@@ -449,15 +456,15 @@ class Build:
     def output(self) -> list[str]:
         """Every output file's path: pages, then assets."""
         with self.lock:
-            return [*self.routes, *(asset.url.lstrip("/") for asset in self.assets.values())]
+            return [*self.routes, *self._asset_files]
 
     def page(self, file: str) -> bytes | None:
         """One output file as a build would write it now, rendered on request; its last good bytes
         when it fails to render now (the failure is among `errors`); None when there is no such file."""
         with self.lock:
-            for asset in self.assets.values():
-                if asset.url == "/" + file:
-                    return asset.data
+            asset = self._asset_files.get(file)
+            if asset is not None:
+                return asset
             route = self.routes.get(file)
             if route is None or self._renderer is None or file in self._fresh:
                 return self._pages.get(file)
@@ -470,8 +477,7 @@ class Build:
                 failed = self._failed.get(file) != exc.problems
                 self._failed[file] = exc.problems
             if failed:  # the error overlay appears or goes
-                self.generation += 1
-                self.changed.notify_all()
+                self._bump()
             return self._pages.get(file)
 
     def render_ahead(self) -> bool:
