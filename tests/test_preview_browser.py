@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from .conftest import MakeSite, article, start_files
+from .conftest import REPO, MakeSite, article, start_files
 from .preview_server import running
 
 pytestmark = pytest.mark.browser
@@ -127,3 +127,22 @@ def test_a_cold_start_shows_whole_pages_while_bodies_are_parsed(make_site: MakeS
         page.close()
         _, err = server.output()
     assert "articles in the background" in err and "Traceback" not in err
+
+
+def test_real_content_as_a_reader_sees_it(make_site: MakeSite, browser: Browser) -> None:
+    # tests/sites/realworld in Chromium: wrapped Chinese without a space, a partner named only in
+    # Chinese on an English page, a dotted article reached by its link, a summary after a picture.
+    content = REPO / "tests/sites/realworld/content"
+    root = make_site({p.relative_to(content.parent).as_posix(): p.read_bytes() for p in content.rglob("*") if p.is_file()})
+    with running(root, "--no-cache") as server:
+        page, violations = open_page(browser)
+        page.goto(server.url + "/zh/news/digital-medicine/")
+        assert page.locator(".prose p").first.inner_text() == "医院与两所高校在数字智能医学方面开展合作。"
+        page.goto(server.url + "/partners/device-maker/")
+        assert page.locator("h1").inner_text() == "浦东某医疗器械公司"
+        page.goto(server.url + "/news/")
+        assert "Three partners signed the agreement in Shanghai." in page.locator("main").inner_text()
+        page.get_by_role("link", name="newshub 2.1.1 released").first.click()
+        page.wait_for_url(server.url + "/news/newshub-2.1.1-released/")
+        assert page.locator("h1").inner_text() == "newshub 2.1.1 released"
+        assert violations == []
