@@ -257,7 +257,7 @@ class Build:
             if section is None:
                 continue
             path = self.root / rel
-            now = read_source(self.root, section, path) if path.is_file() else None
+            now = read_source(self.root.resolve(), section, path, path.is_symlink()) if path.is_file() else None
             if now != self._sources.get(rel):
                 changed.add(rel)
                 if now is None:
@@ -299,9 +299,8 @@ class Build:
     def _defer(self, sources: list[Source]) -> None:
         """Front matter now; load() then starts the workers that parse the bodies."""
         assert self.config is not None
-        front_matter_only = FrontMatterOnly(self.config.html)
-        for source in sources:
-            parsed = parse(source, self.config, front_matter_only)
+        front_matter = parallel.parse_all(sources, self.config, FrontMatterOnly(self.config.html), self.options.jobs)
+        for source, parsed in zip(sources, front_matter, strict=True):
             if isinstance(parsed.item, Article):
                 item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
                 item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))

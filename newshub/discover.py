@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,17 +50,18 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             if folder.exists():  # a file where a folder belongs: its content would vanish silently
                 errors.append(Problem(f"content/{section}", 0, f"is not a folder; move it aside and create content/{section}/"))
             continue
-        for path in sorted(folder.iterdir()):
-            rel = f"content/{section}/{path.name}"
-            if is_scratch(path.name):
+        real_root = root.resolve()
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):  # scandir: no stat per file
+            name, rel = entry.name, f"content/{section}/{entry.name}"
+            if is_scratch(name):
                 continue
-            if path.suffix.lower() == ".yml" and ext == ".yaml":
+            if name.lower().endswith(".yml") and ext == ".yaml":
                 warnings.append(Problem(rel, 0, "ignored: rename it to end in .yaml"))
                 continue
-            if not path.is_file() or not path.name.lower().endswith(ext):  # 'NOTES.MD' too
+            if not entry.is_file() or not name.lower().endswith(ext):  # 'NOTES.MD' too
                 warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
                 continue
-            found = read_source(root, section, path)
+            found = read_source(real_root, section, Path(entry.path), entry.is_symlink())
             if isinstance(found, Source):
                 sources.append(found)
             else:
@@ -67,13 +69,15 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
     return sources, warnings, errors
 
 
-def read_source(root: Path, section: str, path: Path) -> Source | Problem:
-    """One content file's bytes, or why they may not be read (the preview reads files this way too)."""
+def read_source(real_root: Path, section: str, path: Path, symlink: bool) -> Source | Problem:
+    """One content file's bytes, or why they may not be read (the preview reads files this way too).
+    `real_root`: the project folder with symbolic links resolved."""
     rel = f"content/{section}/{path.name}"
-    if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+    if symlink and not path.resolve().is_relative_to(real_root):
         # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
         return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into content/{section}/")
     try:
-        return Source(rel, section, path.read_bytes())
+        with open(path, "rb") as file:
+            return Source(rel, section, file.read())
     except OSError as exc:
         return Problem(rel, 0, f"cannot read: {exc.strerror}")

@@ -65,8 +65,10 @@ def _chunks(count: int, size: int = _CHUNK) -> list[tuple[int, int]]:
 
 def ignore_interrupts() -> None:
     """In a worker: Ctrl+C reaches the whole process group, and the parent alone should answer it
-    (it stops the workers); otherwise each worker prints a KeyboardInterrupt traceback."""
+    (it stops the workers); otherwise each worker prints a KeyboardInterrupt traceback. SIGTERM ends
+    a worker quietly (the parent's handler, inherited by the fork, would raise in it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None) -> Iterator[Any]:

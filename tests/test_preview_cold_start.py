@@ -317,8 +317,8 @@ def children(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
-def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make_site: MakeSite, how: signal.Signals) -> None:
+@pytest.mark.parametrize(("how", "group"), [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)])
+def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make_site: MakeSite, how: signal.Signals, group: bool) -> None:
     rng = random.Random(14)
     files = start_files(rng)
     files.update({f"content/news/2024-04-{i % 28 + 1:02d}-bulk-{i}.md": article(rng, draft_ok=False) for i in range(3000)})
@@ -326,8 +326,9 @@ def test_stopping_during_the_background_parse_is_quiet_and_ends_the_workers(make
     with running(root, timeout=120) as server:
         workers = children(server.proc.pid)
         assert workers, "no background workers: the test site is too small"
-        # Ctrl+C in a terminal reaches the whole process group, the workers too; SIGTERM only the server.
-        for pid in [server.proc.pid, *(workers if how == signal.SIGINT else [])]:
+        # Ctrl+C in a terminal reaches the whole process group, the workers too, as does a SIGTERM
+        # sent to the group (kill -- -PGID, a container stopping); `kill PID` reaches the server only.
+        for pid in [server.proc.pid, *(workers if group else [])]:
             os.kill(pid, how)
         server.proc.wait(timeout=30)  # output() would signal it again if it were still stopping
         _, err = server.output()
