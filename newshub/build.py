@@ -24,12 +24,13 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jinja2
 
-from . import parallel
+from . import images, parallel
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
@@ -37,6 +38,7 @@ from .check import check
 from .config import SiteConfig, load_config
 from .discover import Source, discover, read_source, section_of
 from .errors import BuildError, Problem
+from .images import Picture
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, parse
@@ -104,6 +106,8 @@ class Build:
         self.site: Site | None = None  # the last good one
         self.assets: dict[str, Asset] = {}
         self._asset_files: dict[str, bytes] = {}  # output path -> bytes, of `assets`
+        self._image_files: dict[str, tuple[Picture, str]] = {}  # output path -> (picture, its url), of the Site
+        self._image_bytes: dict[str, bytes] = {}  # output path -> bytes, made on request (the preview)
         self.routes: dict[str, Route] = {}  # output file -> route, of the last good Site
         self._routes_of: tuple[Route, ...] | None = None
         self.background: parallel.BackgroundParse | None = None  # a cold start's bodies, being parsed
@@ -153,7 +157,7 @@ class Build:
             self._run(None, config=True, templates=templates, assets=True, report=report, progress=progress)
             deferred = [Source(rel, "news", data) for rel, (data, p) in self._parsed.items() if isinstance(p.item, Unparsed)]
             if deferred and self.config is not None:  # forked last: the first page need not share the cores
-                self.background = parallel.BackgroundParse(deferred, self.config, _base_path(self.config), self.options.jobs)
+                self.background = parallel.BackgroundParse(deferred, self.config, _base_path(self.config), self.root, self.options.jobs)
 
     def apply(self, content: Iterable[str] = (), config: bool = False, templates: bool = False, assets: bool = False) -> bool:
         """Take a change: content paths to read again, and whether site.yaml, templates/ or assets/
@@ -199,6 +203,7 @@ class Build:
                         self._asset_files = {a.url.lstrip("/"): a.data for a in found.values()}
             with stage("discover"):
                 changed = self._read(paths)
+                changed |= {rel for rel, (_, parsed) in self._parsed.items() if parsed.deps and not self._current(parsed)}
             # The items the changed paths had (None for a new file, never a body-only edit), where a
             # swap could use them: not when the Site is assembled again anyway.
             previous = None if config or self._stale else {rel: p[1].item if (p := self._parsed.get(rel)) else None for rel in changed}
@@ -234,7 +239,7 @@ class Build:
             return False
         self.problems["config"] = []
         old, self.config = self.config, config
-        self._markdown = MarkdownRenderer(config.html, _base_path(config))
+        self._markdown = MarkdownRenderer(config.html, _base_path(config), self.root)
         if old is not None and config_key(old, _base_path(old)) == config_key(config, _base_path(config)):
             return False
         self._parsed.clear()
@@ -257,7 +262,7 @@ class Build:
             if section is None:
                 continue
             path = self.root / rel
-            now = read_source(self.root.resolve(), section, path, path.is_symlink()) if path.is_file() else None
+            now = read_source(self.root.resolve(), section, rel, path, path.is_symlink()) if path.is_file() else None
             if now != self._sources.get(rel):
                 changed.add(rel)
                 if now is None:
@@ -278,7 +283,7 @@ class Build:
                 self._parsed.pop(rel, None)
             elif isinstance(source, Problem):
                 self._parsed[rel] = (b"", Parsed(None, (source,), ()))
-            elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None:
+            elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None and self._current(hit):
                 self._parsed[rel] = (source.data, hit)
             else:
                 todo.append(source)
@@ -296,10 +301,16 @@ class Build:
         if later:
             self._defer(later)
 
+    def _current(self, parsed: Parsed) -> bool:
+        """Whether every image `parsed` read is as it was (a photo saved again means a parse again)."""
+        store = self._markdown.images if self._markdown else None
+        return store is None or all(store.digest(path) == digest for path, digest in parsed.deps)
+
     def _defer(self, sources: list[Source]) -> None:
         """Front matter now; load() then starts the workers that parse the bodies."""
         assert self.config is not None
-        front_matter = parallel.parse_all(sources, self.config, FrontMatterOnly(self.config.html), self.options.jobs)
+        front_matter_only = FrontMatterOnly(self.config.html, _base_path(self.config), self.root)
+        front_matter = parallel.parse_all(sources, self.config, front_matter_only, self.options.jobs)
         for source, parsed in zip(sources, front_matter, strict=True):
             if isinstance(parsed.item, Article):
                 item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
@@ -453,9 +464,30 @@ class Build:
             return self._renderer
 
     def output(self) -> list[str]:
-        """Every output file's path: pages, then assets."""
+        """Every output file's path: pages, assets, then images."""
         with self.lock:
-            return [*self.routes, *self._asset_files]
+            return [*self.routes, *self._asset_files, *self.image_files()]
+
+    def image_files(self) -> dict[str, tuple[Picture, str]]:
+        """Every published image file: output path -> (its Picture, its URL), for the images that
+        the Site's pages refer to (drafts' only in a build with drafts)."""
+        with self.lock:
+            site, store = self.site, self._markdown.images if self._markdown else None
+            if site is None or store is None:
+                return {}
+            files: dict[str, tuple[Picture, str]] = {}
+            items = [*site.by_source.values(), *site.projects.values(), *site.partners.values()]
+            for item in items:
+                held = self._parsed.get(item.source)
+                for path, _ in held[1].deps if held else ():
+                    picture = store.get(path)
+                    if isinstance(picture, Picture):
+                        files.update((url.lstrip("/"), (picture, url)) for url in (picture.url, *(v.url for v in picture.variants)))
+            self._image_files = files
+            return files
+
+    def image_cache(self) -> Path | None:
+        return self.root / ".newshub-cache" / "images" if self.options.cache else None
 
     def page(self, file: str) -> bytes | None:
         """One output file as a build would write it now, rendered on request; its last good bytes
@@ -464,6 +496,13 @@ class Build:
             asset = self._asset_files.get(file)
             if asset is not None:
                 return asset
+            if file.startswith("images/"):
+                image = self._image_files.get(file) or self.image_files().get(file)
+                if image is None:
+                    return None
+                if file not in self._image_bytes:
+                    self._image_bytes[file] = images.produce(self.root, self.image_cache(), *image)
+                return self._image_bytes[file]
             route = self.routes.get(file)
             if route is None or self._renderer is None or file in self._fresh:
                 return self._pages.get(file)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -91,6 +91,9 @@ class BuildState:
     manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
 
 
+_KINDS = (("article", Article), ("page", Page), ("project", Project), ("partner", Partner))
+
+
 class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
     """One parse result as stored: its key, and its item in the field of its kind (msgspec tells
     the members of a union apart by their encoding, and dataclasses all encode as maps).
@@ -105,19 +108,15 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
     project: Project | None = None
     partner: Partner | None = None
     zone: str = ""
+    deps: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, key: bytes, parsed: Parsed) -> _Entry:
         item = parsed.item
-        if isinstance(item, Article):
-            return cls(key, parsed.problems, parsed.warnings, article=item, zone=getattr(item.date.tzinfo, "key", ""))
-        if isinstance(item, Page):
-            return cls(key, parsed.problems, parsed.warnings, page=item)
-        if isinstance(item, Project):
-            return cls(key, parsed.problems, parsed.warnings, project=item)
-        if isinstance(item, Partner):
-            return cls(key, parsed.problems, parsed.warnings, partner=item)
-        return cls(key, parsed.problems, parsed.warnings)
+        kind = next((name for name, of_kind in _KINDS if isinstance(item, of_kind)), None)
+        zone = getattr(item.date.tzinfo, "key", "") if isinstance(item, Article) else ""
+        items: dict[str, Any] = {kind: item} if kind else {}
+        return cls(key, parsed.problems, parsed.warnings, zone=zone, deps=parsed.deps, **items)
 
     def parsed(self) -> Parsed:
         """The Parsed that was stored; ValueError if this entry could not have come from one."""
@@ -127,7 +126,7 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
         if self.article is not None and self.zone:
             # Freshly decoded, referenced from nowhere else yet: set in place, as __init__ would.
             object.__setattr__(self.article, "date", self.article.date.astimezone(_zone(self.zone)))
-        return Parsed(items[0] if items else None, self.problems, self.warnings)
+        return Parsed(items[0] if items else None, self.problems, self.warnings, self.deps)
 
 
 @functools.cache

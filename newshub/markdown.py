@@ -10,6 +10,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import markdown
@@ -19,6 +20,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
+from . import images
 from .config import HtmlPolicy
 from .errors import Problem, fail
 from .text import first_text, join_breaks
@@ -43,6 +45,7 @@ _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 _WORDS = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['’-][A-Za-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_IMG = re.compile(r"(<p>)?<img\b([^>]*)>(</p>)?")  # in nh3's output: attributes are name="value", escaped
 
 # Attributes Markdown itself emits, plus what editors need in raw HTML.
 _GLOBAL_ATTRS = {"id", "class", "title", "lang", "dir"}
@@ -73,6 +76,7 @@ class Rendered:
     first_paragraph: str  # plain text
     words: int  # for reading time: Latin words plus CJK characters / 2
     warnings: tuple[Problem, ...]
+    errors: tuple[Problem, ...] = ()
 
 
 def reading_minutes(words: int) -> int:
@@ -145,8 +149,15 @@ class _Inspect(Treeprocessor):
                 match = _ALIGN.search(style)
                 if match:
                     el.set("class", f"align-{match.group(1)}")
-            if el.tag == "img":
-                el.set("loading", "lazy")
+            if el.tag == "img" and el.get("src") is not None:
+                alt = el.get("alt", "")
+                if alt == "-":  # the author's word that the image is decorative
+                    el.set("alt", "")
+                elif not alt.strip():
+                    src = el.get("src", "")
+                    self.owner.error(
+                        src, f"image '{src}' has no alt text: describe it in ![...]({src}), or write ![-]({src}) if it is only decoration"
+                    )
         _join_segment_breaks(root)
 
 
@@ -193,9 +204,14 @@ class _ReportRawHtml(Postprocessor):
 class MarkdownRenderer:
     """One configured Markdown converter; not thread-safe, so one per process or thread."""
 
-    def __init__(self, policy: HtmlPolicy, base_path: str = "") -> None:
+    def __init__(self, policy: HtmlPolicy, base_path: str = "", root: Path | None = None) -> None:
+        """`root`: the project folder images are read from; None leaves every image as written."""
         self.policy = policy
         self.base_path = base_path
+        self.images = images.ImageStore(root) if root is not None else None
+        self.used: dict[str, str] = {}  # image file -> its digest, for every image consulted (parse's deps)
+        self.errors: list[Problem] = []
+        self._sources: dict[str, str | None] = {}  # an <img> src as output -> the image file it names
         self._md = markdown.Markdown(
             extensions=["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists"],
             extension_configs={
@@ -220,6 +236,51 @@ class MarkdownRenderer:
         # The same URL or tag twice in a file: the second warning names the second occurrence.
         line, self._found[needle] = _line_of(self._source, needle, self._offset, self._found.get(needle, -1))
         self.warnings.append(Problem(self._rel, line, message))
+
+    def error(self, needle: str, message: str) -> None:
+        line, self._found[needle] = _line_of(self._source, needle, self._offset, self._found.get(needle, -1))
+        self.errors.append(Problem(self._rel, line, message))
+
+    def picture(self, src: str, rel: str) -> images.Picture | str | None:
+        """The Picture an image reference in `rel` names (recorded in `used`), what is wrong with
+        it, or None for an image newshub does not publish (one on another site)."""
+        if self.images is None:
+            return None
+        path = images.resolve(src, rel)
+        if path is None:
+            if src.startswith("/") and not src.startswith("//"):
+                return f"image '{src}' is not under /assets/; put it in assets/ or next to the page and refer to it by that path"
+            return None
+        found = self.images.get(path)
+        self.used[path] = found.digest if isinstance(found, images.Picture) else ""
+        return found
+
+    def _pictures(self, html_text: str, eager: bool) -> str:
+        """Every <img> of a page's own images as a sized, responsive <picture>; an image with a
+        title and alone in its paragraph as a <figure> with that caption."""
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal eager
+            attrs = {name.lower(): html.unescape(value.strip('"')) for name, value in _ATTR.findall(match.group(2))}
+            shown = self._sources.get(attrs.get("src", ""))
+            if "alt" not in attrs:
+                src = shown or attrs.get("src", "<img")
+                self.error(src, f'<img src="{src}"> has no alt: describe the image in alt="...", or write alt="" if it is only decoration')
+            found = self.picture(shown, self._rel) if shown else None
+            if isinstance(found, str):
+                self.error(shown or "", f"image '{shown}': {found}")
+                return match.group(0)
+            if found is None:
+                return match.group(0)
+            title = attrs.pop("title", "")
+            extra = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if k in ("id", "class", "lang", "dir"))
+            tag = images.markup(found, html.escape(attrs.get("alt", "")), self.base_path, eager, extra)
+            eager = False
+            if match.group(1) and match.group(3):
+                return f"<figure>{tag}<figcaption>{html.escape(title)}</figcaption></figure>" if title else f"<p>{tag}</p>"
+            return f"{match.group(1) or ''}{tag}{match.group(3) or ''}"
+
+        return _IMG.sub(replace, html_text) if "<img" in html_text else html_text
 
     def inspect_raw(self, raw: str) -> None:
         for match in _TAG.finditer(raw):
@@ -252,12 +313,17 @@ class MarkdownRenderer:
             return value
         if not self._url_ok(tag, value):
             return None
+        original = value
         if value.startswith("/") and not value.startswith("//"):
             value = self.base_path + value
-        return href(value)
+        value = href(value)
+        if tag == "img" and attr == "src":
+            self._sources[value] = original
+        return value
 
-    def render(self, source: str, rel: str, offset: int = 0) -> Rendered:
-        """`offset` is the number of file lines before `source`, for warning positions."""
+    def render(self, source: str, rel: str, offset: int = 0, eager: bool = True) -> Rendered:
+        """`offset` is the number of file lines before `source`, for warning positions; `eager`:
+        the page's first image loads at once (no featured image above it)."""
         if _NESTING.search(source) or _DEEP_LIST.search(source):
             raise fail(rel, 0, f"the Markdown nests more than {MAX_NESTING} levels deep; flatten it")
         slow = _too_slow(source)
@@ -267,7 +333,7 @@ class MarkdownRenderer:
                 offset + slow,
                 "this paragraph has too many unclosed or deeply nested '[', '(' or '<' to render; escape them as \\[ \\( \\< or split it",
             )
-        self.warnings = []
+        self.warnings, self.errors, self._sources = [], [], {}
         self.raw_inspected = False
         self._rel, self._source, self._offset = rel, source, offset
         self._found = {}
@@ -287,16 +353,17 @@ class MarkdownRenderer:
             strip_comments=True,
         )
         clean = _EMPTY_IFRAME.sub("", clean)  # an iframe whose src was refused is dropped whole
+        clean = self._pictures(clean, eager)
         words = len(_WORDS.findall(source)) + len(_CJK.findall(source)) // 2
         # A heading's raw HTML is seen twice (in the body and in the table of contents): report it once.
-        return Rendered(clean, toc, first_text(clean), words, tuple(dict.fromkeys(self.warnings)))
+        return Rendered(clean, toc, first_text(clean), words, tuple(dict.fromkeys(self.warnings)), tuple(dict.fromkeys(self.errors)))
 
 
 class FrontMatterOnly(MarkdownRenderer):
     """Renders no Markdown at all: items parsed with it have an empty body, summary and table of
     contents. The preview starts from such items and parses each body fully before it is shown."""
 
-    def render(self, source: str, rel: str, offset: int = 0) -> Rendered:
+    def render(self, source: str, rel: str, offset: int = 0, eager: bool = True) -> Rendered:
         return Rendered("", (), "", 0, ())
 
 

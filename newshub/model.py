@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .config import SiteConfig
+from .images import Picture
 from .markdown import TocEntry
 
 Localized = Mapping[str, str]  # language -> text, in at least one language (i18n.localize falls back)
@@ -28,7 +29,8 @@ class Article:
     partners: tuple[str, ...]
     author: str
     draft: bool
-    image: str
+    image: Picture | None  # the featured image: heads the article, shows in lists, og:image
+    image_alt: str
     minutes: int
     lines: Mapping[str, int] = field(compare=False, hash=False)  # line of each front-matter key
 

@@ -15,11 +15,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
+from . import images
 from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem
+from .images import Picture
 from .markdown import MarkdownRenderer
 from .model import Route
 from .parse import Parsed, parse
@@ -71,11 +74,11 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None) -> Iterator[Any]:
+def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None, size: int = _CHUNK) -> Iterator[Any]:
     """func over index ranges, in order, in `workers` forked processes."""
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=ignore_interrupts) as pool:
-        for (start, stop), result in zip(_chunks(count), pool.imap(func, _chunks(count)), strict=True):
+        for (start, stop), result in zip(_chunks(count, size), pool.imap(func, _chunks(count, size)), strict=True):
             if tick:
                 tick(stop - start)
             yield result
@@ -118,16 +121,16 @@ class BackgroundParse:
     by then a threaded process. What the workers did not parse, the reading thread parses, with a
     renderer of its own (the caller's is not thread-safe)."""
 
-    def __init__(self, sources: Sequence[Source], config: SiteConfig, base_path: str, jobs: int) -> None:
+    def __init__(self, sources: Sequence[Source], config: SiteConfig, base_path: str, root: Path, jobs: int) -> None:
         self.sources = sources
-        self._config, self._base_path = config, base_path
+        self._config, self._base_path, self._root = config, base_path, root
         self._spans = _chunks(len(sources))
         self._futures: list[Future[list[Parsed]]] = []
         self._executor: ProcessPoolExecutor | None = None
         self.stopped = False  # by close(), before every chunk was read
         workers = workers_for(jobs, len(sources))
         if workers > 1:
-            _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path))
+            _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path, root))
             try:
                 context = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts)
@@ -151,7 +154,7 @@ class BackgroundParse:
                 if self.stopped:
                     return
                 if parsed is None:
-                    renderer = renderer or MarkdownRenderer(self._config.html, self._base_path)
+                    renderer = renderer or MarkdownRenderer(self._config.html, self._base_path, self._root)
                     parsed = [parse(self.sources[j], self._config, renderer) for j in range(start, stop)]
                 yield self.sources[start:stop], parsed
         finally:
@@ -166,6 +169,28 @@ class BackgroundParse:
         executor, self._executor = self._executor, None  # close() and the reading thread may both get here
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- images ---------------------------------------------------------------------------------------
+
+
+def _image_range(span: tuple[int, int]) -> list[bytes]:
+    todo: Sequence[tuple[Picture, str]] = _work["images"]
+    return [images.produce(_work["root"], _work["cache"], *todo[i]) for i in range(*span)]
+
+
+def make_images(todo: Sequence[tuple[Picture, str]], root: Path, cache: Path | None, jobs: int) -> Iterator[bytes]:
+    """The bytes of each (picture, url), in order: from the image cache, else made in forked workers."""
+    workers = workers_for(jobs, len(todo) * 16)  # one image is worth many pages
+    if workers == 1:
+        yield from (images.produce(root, cache, *job) for job in todo)
+        return
+    _work.update(images=todo, root=root, cache=cache)
+    try:
+        for chunk in _map(_image_range, len(todo), workers, None, size=1):
+            yield from chunk
+    finally:
+        _work.clear()
 
 
 # --- render and write ------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""parse: one source file's bytes into a model item. Pure: no I/O and no global state, so results
+"""parse: one source file's bytes into a model item. No global state, and no I/O but the images a
+page refers to (read through the renderer's ImageStore and listed in `Parsed.deps`), so results
 can be cached by content hash and computed in worker processes."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
+from .images import Picture
 from .markdown import MarkdownRenderer, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project
 from .source import decode
@@ -33,7 +35,8 @@ ARTICLE = s.Schema(
         "author": s.Field(s.text, default=""),
         "draft": s.Field(s.boolean, default=False),
         "slug": s.Field(s.text),
-        "image": s.Field(s.url, default=""),
+        "image": s.Field(s.text, default=""),
+        "image_alt": s.Field(s.text, default=""),
         "lang": s.Field(s.text),
     },
 )
@@ -100,6 +103,7 @@ class Parsed:
     item: Item | None
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
+    deps: tuple[tuple[str, str], ...] = ()  # (image file, digest or '' if unusable) for each image read
 
 
 def as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
@@ -137,7 +141,9 @@ def _name_parts(rel: str, config: SiteConfig, lang_given: bool, problems: Proble
     any other ('newshub-2.1.1-released.md') is part of the name, as in Hugo."""
     # macOS (HFS+) hands out file names in NFD: 'café.md' must give the slug 'café' in NFC, the
     # form every other slug and URL is in (two files differing only in that form then collide in check).
-    stem = unicodedata.normalize("NFC", rel.rsplit("/", 1)[1].rsplit(".", 1)[0])
+    parts = rel.split("/")
+    name = parts[2] + parts[3][len("index") :] if len(parts) == 4 else parts[2]  # a page bundle: named by its folder
+    stem = unicodedata.normalize("NFC", name.rsplit(".", 1)[0])
     lang = None
     if "." in stem:
         base, suffix = stem.rsplit(".", 1)
@@ -195,7 +201,9 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     if why:
         problems.add(rel, lines.get("slug", 0), f"{why}{'' if 'slug' in lines else '; rename the file or set slug:'}")
 
-    rendered = renderer.render(parts.body, rel, parts.body_offset)
+    featured = _featured(values["image"], values["image_alt"], rel, lines, renderer, problems) if schema is not PAGE else None
+    rendered = renderer.render(parts.body, rel, parts.body_offset, eager=featured is None)
+    problems.items.extend(rendered.errors)
     summary = values["summary"] or rendered.first_paragraph
     common: dict[str, Any] = dict(
         source=rel, translation_key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
@@ -219,10 +227,25 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         projects=values["projects"],
         partners=values["partners"],
         author=values["author"],
-        image=values["image"],
+        image=featured,
+        image_alt=values["image_alt"] if featured else "",
         minutes=reading_minutes(rendered.words),
     )
     return Parsed(article, (), rendered.warnings)
+
+
+def _featured(src: str, alt: str, rel: str, lines: dict[str, int], renderer: MarkdownRenderer, problems: Problems) -> Picture | None:
+    """The Picture `image:` names; a problem when it names none, or has no `image_alt:`."""
+    if not src:
+        return None
+    found = renderer.picture(src, rel)
+    if not isinstance(found, Picture):
+        why = found or "it must be a file next to the page or in assets/ ('/assets/img/x.jpg')"
+        problems.add(rel, lines.get("image", 0), f"image: {why}")
+        return None
+    if not alt:
+        problems.add(rel, lines["image"], "image: add 'image_alt:', a sentence that describes the picture for readers who cannot see it")
+    return found
 
 
 def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, schema: s.Schema) -> Parsed:
@@ -286,7 +309,9 @@ _PARSERS = {"news": (_document, ARTICLE), "pages": (_document, PAGE), "projects"
 def parse(source: Source, config: SiteConfig, renderer: MarkdownRenderer) -> Parsed:
     """Never raises: a broken file gives its problems and no item."""
     parser, schema = _PARSERS[source.section]
+    renderer.used = {}
     try:
-        return parser(source, config, renderer, schema)
+        parsed = parser(source, config, renderer, schema)
     except BuildError as exc:
-        return Parsed(None, tuple(exc.problems), ())
+        parsed = Parsed(None, tuple(exc.problems), ())
+    return replace(parsed, deps=tuple(sorted(renderer.used.items()))) if renderer.used else parsed

@@ -67,7 +67,7 @@ def check_only(options: Options) -> Report:
     return report
 
 
-def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset]) -> str:
+def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str]) -> str:
     """A digest of everything the output depends on: equal digests give byte-identical sites."""
     parts = [
         environment_key().encode(),
@@ -76,6 +76,7 @@ def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: d
         *sorted(keys),
         *tree_digest(options.root / "templates"),
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
+        *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
     ]
     return digest_of(parts)
 
@@ -102,7 +103,7 @@ def build(options: Options) -> Report:
     out = options.out.resolve()
     files = project.output()
     with report.stage("check-out"):
-        stamp = _input_digest(options, site, cache.used, project.assets) if options.cache else ""
+        stamp = _input_digest(options, site, cache.used, project.assets, project.image_files()) if options.cache else ""
         unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
         unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
     if unchanged:  # a no-op build: everything validated above, and the output is already right
@@ -121,6 +122,11 @@ def build(options: Options) -> Report:
         with report.stage("write"):
             for asset in project.assets.values():
                 report.written += writer.put(asset.url.lstrip("/"), asset.data)
+        with report.stage("images"):
+            todo = project.image_files()
+            made = parallel.make_images(list(todo.values()), options.root, project.image_cache(), options.jobs)
+            for file, data in zip(todo, made, strict=True):
+                report.written += writer.put(file, data)
             writer.commit(files)
     except BaseException:
         writer.abort()

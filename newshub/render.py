@@ -12,11 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup, escape
 
+from . import images
 from .assemble import article_url, lang_prefix, page_item_url, translation_group
 from .assets import Asset
 from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
+from .images import Picture
 from .model import Article, Page, Project, Route, Site
 from .schema import PARTNER_KINDS, STATUSES
 from .urls import absolute_links, href, page_url, slugify
@@ -106,6 +109,10 @@ class Renderer:
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/; check the name")
         return self.url(found.url)
 
+    def picture(self, picture: Picture, alt: str, eager: bool = False, sizes: str = images.SIZES) -> Markup:
+        """A featured image or thumbnail as a sized, responsive <picture> (images.markup)."""
+        return Markup(images.markup(picture, str(escape(alt)), self.base_path, eager, sizes=sizes))
+
     def _alternates(self, route: Route) -> list[tuple[str, str]]:
         config = self.site.config
         if route.kind in ("article", "page"):
@@ -169,6 +176,7 @@ class Renderer:
             "url": self.url,
             "absolute": self.absolute,
             "asset": self.asset,
+            "picture": self.picture,
             "language_names": LANGUAGE_NAMES,
             "statuses": STATUSES,
             "kinds": PARTNER_KINDS,

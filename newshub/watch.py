@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_FILE
-from .discover import is_scratch, section_of
+from .discover import is_image, is_scratch, section_of
 
 WATCHED = ("content", "templates", "assets")  # never site/: the preview would rebuild on its own output
 QUIET = 0.01  # seconds without events that end a batch: an editor's save takes about a millisecond
@@ -70,9 +70,9 @@ def classify_path(rel: str, is_directory: bool, batch: Batch) -> None:
         batch.assets = True
     elif rel == CONFIG_FILE:
         batch.config = True
-    elif is_directory and len(parts) <= 2:
+    elif is_directory and len(parts) <= 3:  # a section, or a page bundle, came, went or was renamed
         batch.rescan = True
-    elif section_of(rel) is not None:  # a temporary name (tmp123, sedXXXXXX) only matters once renamed
+    elif section_of(rel) is not None or is_image(rel):  # a temporary name (tmp123, sedXXXXXX) only matters once renamed
         batch.content.add(rel)
 
 

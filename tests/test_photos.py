@@ -1,0 +1,214 @@
+"""Photos in the news: page bundles and assets/ images, resolved, checked, sized and stripped.
+
+Every image here is a real file made with Pillow (tests/images.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from newshub.build import Build
+from newshub.pipeline import Options, build
+
+from . import images as make
+from .conftest import MakeSite, preview_options, run_cli, tree
+
+BUNDLE = "content/news/2024-06-10-signing"
+ARTICLE = """\
+---
+title: The signing
+image: stage.jpg
+image_alt: The hospital's director and two deans sign the agreement on stage
+---
+
+The agreement was signed on stage.
+
+![Three people shake hands after the signing](handshake.jpg "After the signing")
+
+The banner read the project's name ![The project banner](/assets/img/banner.png) inline.
+
+<img src="/assets/img/banner.png" alt="The banner again, in raw HTML">
+
+![-](divider.png)
+"""
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    return make_site(
+        {
+            f"{BUNDLE}/index.md": ARTICLE,
+            f"{BUNDLE}/stage.jpg": make.jpeg(2000, 1500),
+            f"{BUNDLE}/handshake.jpg": make.phone_photo(1200, 900),
+            f"{BUNDLE}/divider.png": make.png_16bit(600, 20),
+            "assets/img/banner.png": make.png_with_alpha(1000, 300),
+        }
+    )
+
+
+def built(root: Path) -> Path:
+    out = root / "site"
+    build(Options(root=root, output=out, cache=True, jobs=1))
+    return out
+
+
+def attrs_of(tag: str) -> dict[str, str]:
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+
+
+def test_a_page_bundle_publishes_its_photos_sized_and_stripped(site: Path) -> None:
+    out = built(site)
+    page = (out / "news/signing/index.html").read_text()
+    imgs = re.findall(r"<img [^>]*>", page)
+    assert len(imgs) == 5  # featured, handshake, banner twice, divider
+    for tag in imgs:
+        a = attrs_of(tag)
+        assert a["width"] and a["height"] and a["srcset"] and a["sizes"], tag
+        for candidate in [a["src"], *(c.split()[0] for c in a["srcset"].split(", "))]:
+            assert (out / candidate.lstrip("/")).is_file(), candidate
+    featured, handshake, banner, raw_banner, divider = map(attrs_of, imgs)
+    assert featured["fetchpriority"] == "high" and "loading" not in featured
+    assert all(a["loading"] == "lazy" and a["decoding"] == "async" for a in (handshake, banner, raw_banner, divider))
+    # The phone photo is stored sideways: it is published upright, 900 wide and 1200 high.
+    assert (handshake["width"], handshake["height"]) == ("900", "1200")
+    assert handshake["alt"] == "Three people shake hands after the signing"
+    assert '<figcaption>After the signing</figcaption></figure>' in page
+    assert divider["alt"] == "" and raw_banner["alt"] == "The banner again, in raw HTML"
+    assert '<source type="image/webp"' in page and ('<source type="image/avif"' in page) == make_avif()
+    published = [p for p in (out / "images").rglob("*") if p.is_file()]
+    assert published
+    for path in published:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            assert not exif.get_ifd(make.GPS_IFD) and 0x010F not in exif and 0x0110 not in exif, path
+            if "handshake" in path.name:
+                assert image.height > image.width, path  # upright
+    widths = sorted(Image.open(p).width for p in published if p.name.startswith("handshake-") and p.suffix == ".webp")
+    assert widths == [480]  # only the widths smaller than the photo (900): nothing is upscaled
+    assert {p.suffix for p in published if "handshake" in p.name} >= {".jpg", ".webp"}
+
+
+def make_avif() -> bool:
+    from PIL import features
+
+    return bool(features.check("avif"))
+
+
+def test_the_featured_image_is_og_image_json_ld_and_a_thumbnail(site: Path) -> None:
+    out = built(site)
+    page = (out / "news/signing/index.html").read_text()
+    og = dict(re.findall(r'<meta property="(og:image[:\w]*)" content="([^"]*)">', page))
+    assert og["og:image"].startswith("https://hub.example.org/images/") and og["og:image"].endswith("/stage.jpg")
+    assert (og["og:image:width"], og["og:image:height"]) == ("2000", "1500")
+    assert og["og:image:alt"] == "The hospital&#39;s director and two deans sign the agreement on stage"
+    (out / og["og:image"].removeprefix("https://hub.example.org/")).is_file()
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    assert ld["image"] == [og["og:image"]]
+    assert '<figure class="featured"><picture>' in page
+    for listing in ("index.html", "news/index.html"):
+        text = (out / listing).read_text()
+        assert re.search(r'<article class="news-item with-image">\s*<picture>', text), listing
+
+
+def test_formats_editors_upload(make_site: MakeSite) -> None:
+    files = {
+        "alpha.png": make.png_with_alpha(),
+        "cmyk.jpg": make.cmyk_jpeg(),
+        "deep.png": make.png_16bit(),
+        "moving.gif": make.animated_gif(),
+    }
+    body = "\n\n".join(f"![A {name}]({name})" for name in files)
+    root = make_site({f"{BUNDLE}/index.md": f"---\ntitle: Formats\n---\n\n{body}\n", **{f"{BUNDLE}/{k}": v for k, v in files.items()}})
+    out = built(root)
+    published = {p.name: p for p in (out / "images").rglob("*") if p.is_file()}
+    with Image.open(published["alpha-480.webp"]) as image:
+        assert image.mode == "RGBA"  # transparency kept
+    with Image.open(published["cmyk.jpg"]) as image:
+        assert image.mode == "RGB"
+    with Image.open(published["deep.png"]) as image:
+        assert image.mode == "L" and image.getextrema()[1] > 200  # 16-bit scaled down, not clipped to black
+    assert published["moving.gif"].read_bytes() == files["moving.gif"]  # an animation kept as it is
+    assert not any(name.startswith("moving-") for name in published)
+
+
+@pytest.mark.parametrize(
+    ("extra", "body", "line", "words"),
+    [
+        ({}, "![The stage](missing.jpg)", 6, "no such file"),
+        ({"a.jpg": make.jpeg()}, "![](a.jpg)", 6, "has no alt text"),
+        ({"a.jpg": make.jpeg()}, '<img src="a.jpg">', 6, "has no alt"),
+        ({"a.jpg": make.truncated_jpeg()}, "![Broken](a.jpg)", 6, "damaged or truncated"),
+        ({"a.png": make.bomb_png()}, "![Huge](a.png)", 6, "20000 × 20000 pixels"),
+        ({"a.svg": make.SVG}, "![Logo](a.svg)", 6, "SVG images are not published"),
+        ({"a.jpg": b"this is text, not a photo"}, "![Text](a.jpg)", 6, "not an image file"),
+        ({}, "![Elsewhere](/img/x.jpg)", 6, "not under /assets/"),
+    ],
+)
+def test_each_broken_image_is_an_error_at_its_line(make_site: MakeSite, extra: dict[str, bytes], body: str, line: int, words: str) -> None:
+    text = f"---\ntitle: Broken\ndate: 2024-06-10\n---\n\n{body}\n"
+    root = make_site({"content/news/ok.md": "---\ntitle: Fine\ndate: 2024-06-01\n---\n\nFine.\n"})
+    assert run_cli(root, "build").returncode == 0
+    before = tree(root / "site")
+    files = {f"{BUNDLE}/index.md": text, **{f"{BUNDLE}/{k}": v for k, v in extra.items()}}
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data if isinstance(data, bytes) else data.encode())
+    result = run_cli(root, "build")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{BUNDLE}/index.md:{line}" in result.stderr and words in result.stderr, result.stderr
+    assert tree(root / "site") == before  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("front", "words"),
+    [
+        ("image: nowhere.jpg\nimage_alt: Nothing", "image: no such file"),
+        ("image: https://cdn.example.org/x.jpg\nimage_alt: Elsewhere", "must be a file next to the page"),
+        ("image: /assets/img/banner.png", "add 'image_alt:'"),
+    ],
+)
+def test_a_featured_image_must_exist_and_be_described(make_site: MakeSite, front: str, words: str) -> None:
+    root = make_site({f"{BUNDLE}/index.md": f"---\ntitle: T\n{front}\n---\n\nText.\n", "assets/img/banner.png": make.png_with_alpha()})
+    result = run_cli(root, "build")
+    assert result.returncode != 0 and f"{BUNDLE}/index.md:3" in result.stderr and words in result.stderr, result.stderr
+
+
+def test_images_are_deterministic_and_a_no_op_build_writes_nothing(site: Path, tmp_path: Path) -> None:
+    out = built(site)
+    first = tree(out)
+    again = build(Options(root=site, output=out, cache=True, jobs=1))
+    assert again.written == 0 and tree(out) == first
+    other = tmp_path / "other"
+    build(Options(root=site, output=other, cache=False, jobs=2))  # no cache, in worker processes
+    assert tree(other) == first
+
+
+def test_a_translation_in_the_bundle_shares_its_photos(site: Path) -> None:
+    zh = ARTICLE.replace("title: The signing", "title: 签约").replace("image_alt: The hospital", "image_alt: 医院")
+    (site / BUNDLE / "index.zh.md").write_text(zh)
+    out = built(site)
+    en, cn = (out / "news/signing/index.html").read_text(), (out / "zh/news/signing/index.html").read_text()
+    pictures = re.compile(r'src="(/images/[^"]+)"')
+    assert pictures.findall(en) == pictures.findall(cn) and pictures.findall(en)
+
+
+def test_the_preview_serves_photos_and_follows_a_saved_photo(site: Path) -> None:
+    project = Build(preview_options(site))
+    project.load()
+    page = project.page("news/signing/index.html")
+    assert page is not None
+    src = re.search(rb'<img src="(/images/[^"]+/handshake\.jpg)"', page)
+    assert src is not None
+    served = project.page(src.group(1).decode().lstrip("/"))
+    assert served is not None and Image.open(io.BytesIO(served)).size == (900, 1200)
+    (site / BUNDLE / "handshake.jpg").write_bytes(make.jpeg(640, 480))  # saved again, another photo
+    assert project.apply(content=[f"{BUNDLE}/handshake.jpg"])
+    page = project.page("news/signing/index.html")
+    assert page is not None and src.group(1) not in page
+    now = re.search(rb'<img src="(/images/[^"]+/handshake\.jpg)"[^>]*width="640" height="480"', page)
+    assert now is not None and project.page(now.group(1).decode().lstrip("/")) is not None
