@@ -270,8 +270,9 @@ class MarkdownRenderer:
             if isinstance(found, str):
                 self.error(shown or "", f"image '{shown}': {found}")
                 return match.group(0)
-            if found is None:
-                return match.group(0)
+            if found is None:  # an image on another site: its size is unknown, its loading is ours
+                lazy, eager = "" if eager else ' loading="lazy" decoding="async"', False
+                return match.group(0).replace("<img", "<img" + lazy, 1)
             title = attrs.pop("title", "")
             extra = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if k in ("id", "class", "lang", "dir"))
             tag = images.markup(found, html.escape(attrs.get("alt", "")), self.base_path, eager, extra)

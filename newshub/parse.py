@@ -241,7 +241,7 @@ def _featured(src: str, alt: str, rel: str, lines: dict[str, int], renderer: Mar
     found = renderer.picture(src, rel)
     if not isinstance(found, Picture):
         why = found or "it must be a file next to the page or in assets/ ('/assets/img/x.jpg')"
-        problems.add(rel, lines.get("image", 0), f"image: {why}")
+        problems.add(rel, lines.get("image", 0), f"image: '{src}': {why}")
         return None
     if not alt:
         problems.add(rel, lines["image"], "image: add 'image_alt:', a sentence that describes the picture for readers who cannot see it")

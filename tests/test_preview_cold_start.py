@@ -282,7 +282,7 @@ from newshub.parse import parse
 root = Path(sys.argv[1])
 config = load_config(root, None)
 sources = [s for s in discover(root)[0] if s.section == "news"]
-background = BackgroundParse(sources, config, "", 2)
+background = BackgroundParse(sources, config, "", root, 2)
 got = []
 for i, (chunk, parsed) in enumerate(background):
     if i == 0:

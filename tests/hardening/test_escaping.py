@@ -12,6 +12,7 @@ import feedparser
 import pytest
 
 from newshub.urls import scheme_of
+from tests import images as photos
 from tests.conftest import MakeSite, run_cli
 
 from .helpers import GOOD, article, broken_build, no_traceback
@@ -32,8 +33,9 @@ FILES: dict[str, str | bytes] = {
     ),
     "content/news/2024-04-02-evil.md": (
         f"---\ntitle: {q('Title')}\nsummary: {q('Summary')}\nauthor: {q('Author')}\ntags: [{q('Tag')}, plain]\n"
-        "projects: [robot]\npartners: [acme]\nimage: 'https://img.example.org/a.png?x=\"><script>'\n---\n\n" + BODY
+        "projects: [robot]\npartners: [acme]\nimage: 'a\"><script>.png'\n" f"image_alt: {q('Alt')}\n---\n\n" + BODY
     ),
+    'content/news/a"><script>.png': photos.png_with_alpha(),  # a file name that is markup
     "content/news/2024-04-01-other.zh.md": f"---\ntitle: {q('ZhTitle')}\ntags: [{q('Tag')}]\nprojects: [robot]\n---\n\n" + BODY,
     "content/pages/about.md": f"---\ntitle: {q('Page')}\nsummary: {q('PageSummary')}\n---\n\n" + BODY,
     "content/pages/about.zh.md": f"---\ntitle: {q('ZhPage')}\n---\n\n" + BODY,
@@ -97,7 +99,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     for rel, data in FILES.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(str(data), encoding="utf-8")
+        path.write_bytes(data) if isinstance(data, bytes) else path.write_text(data, encoding="utf-8")
     result = run_cli(root, "build")
     no_traceback(result)
     assert result.returncode == 0, result.stderr
@@ -140,7 +142,7 @@ def test_fields_appear_literally(built: dict[str, bytes]) -> None:
 
 
 def test_templates_are_not_evaluated(built: dict[str, bytes]) -> None:
-    every = b"".join(built[rel] for rel in built if not rel.startswith("assets/")).decode()
+    every = b"".join(built[rel] for rel in built if not rel.startswith(("assets/", "images/"))).decode()
     assert "{{7*7}}" in every and "{% raw %}" in every
     assert not re.search(r"(?<![0-9a-f])49(?![0-9a-f])", every)
 
@@ -224,8 +226,8 @@ def test_unsafe_url_fields_are_errors(make_site: MakeSite, url: str) -> None:
             "content/news/a.md": article(f"title: x\ndate: 2024-01-01\nimage: {yaml_url}\n"),
         },
     )
-    assert errors == [
-        f"content/news/a.md:4: image: '{url.strip()}' is not a safe http(s) URL; write it as https://...",
+    assert errors[0].startswith(f"content/news/a.md:4: image: '{url.strip()}': ")  # not a file of the project
+    assert errors[1:] == [
         f"content/partners/acme.yaml:3: url: '{url.strip()}' is not a safe http(s) URL; write it as https://...",
     ]
 
@@ -235,7 +237,7 @@ def test_unsafe_url_fields_are_errors(make_site: MakeSite, url: str) -> None:
 RAW = """\
 <table><thead><tr><th scope="col">H</th></tr></thead><tbody><tr><td colspan="2">cell</td></tr></tbody></table>
 
-<figure><img src="/pic.png" alt="a pic"><figcaption>Caption</figcaption></figure>
+<figure><img src="/assets/img/pic.png" alt="a pic"><figcaption>Caption</figcaption></figure>
 
 <iframe src="https://www.youtube-nocookie.com/embed/abc" width="560" height="315"></iframe>
 
@@ -253,14 +255,16 @@ RAW = """\
 
 def test_raw_html_passes_the_configured_allowlist(make_site: MakeSite) -> None:
     config = GOOD["content/site.yaml"] + "html:\n  tags: [video]\n  iframe_hosts: [www.youtube-nocookie.com]\n"
-    root = make_site({**GOOD, "content/site.yaml": config, "content/news/a.md": article("title: x\ndate: 2024-01-01\n", RAW)})
+    files = {**GOOD, "content/site.yaml": config, "content/news/a.md": article("title: x\ndate: 2024-01-01\n", RAW)}
+    root = make_site({**files, "assets/img/pic.png": photos.png_with_alpha(300, 200)})
     result = run_cli(root, "build")
     no_traceback(result)
     assert result.returncode == 0, result.stderr
     html = (root / "site/news/a/index.html").read_text()
     body = html[html.index('<div class="prose">') : html.index("</article>")]
     assert '<td colspan="2">cell</td>' in body and '<th scope="col">H</th>' in body
-    assert '<figure><img src="/pic.png" alt="a pic"><figcaption>Caption</figcaption></figure>' in body
+    figure = r'<figure><picture>.*?<img src="/images/\w+/pic\.png"[^>]*alt="a pic"[^>]*></picture><figcaption>Caption</figcaption></figure>'
+    assert re.search(figure, body), body
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abc" width="560" height="315"></iframe>' in body
     assert "evil.example.com" not in body and body.count("<iframe") == 1
     assert "<script" not in body and "alert" not in body and "<style" not in body and "display" not in body
