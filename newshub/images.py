@@ -30,7 +30,9 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel camera's photo; beyond that, a decompr
 SIZES = "(max-width: 44rem) calc(100vw - 2rem), 42rem"  # the article column of the shipped theme
 # Pillow format -> (file extension, MIME type): what browsers show, and so what may be published.
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"), "GIF": ("gif", "image/gif")}
-MODERN = ([("AVIF", "avif", "image/avif")] if features.check("avif") else []) + [("WEBP", "webp", "image/webp")]  # best first: a browser takes the first <source> it can show
+MODERN = ([("AVIF", "avif", "image/avif")] if features.check("avif") else []) + [
+    ("WEBP", "webp", "image/webp")
+]  # best first: a browser takes the first <source> it can show
 _SAVE: dict[str, dict[str, Any]] = {
     "JPEG": {"quality": 85, "optimize": True, "progressive": True},
     "PNG": {"optimize": True},

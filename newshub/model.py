@@ -71,6 +71,8 @@ class Project:
     milestones: tuple[Milestone, ...]  # sorted by date
     body: Localized  # sanitised HTML per language
     lines: Mapping[str, int] = field(compare=False, hash=False)
+    image: Picture | None = None
+    image_alt: Localized = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Partner:
     location: Localized
     summary: Localized
     lines: Mapping[str, int] = field(compare=False, hash=False)
+    image: Picture | None = None  # the logo
 
 
 @dataclass(frozen=True)

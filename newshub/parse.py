@@ -65,6 +65,8 @@ PROJECT = s.Schema(
         "started": s.Field(s.when),
         "milestones": s.Field(s.list_of(MILESTONE), default=()),
         "body": s.Field(s.localized_markdown, default={}),
+        "image": s.Field(s.text, default=""),
+        "image_alt": s.Field(s.localized, default={}),
     },
 )
 PARTNER = s.Schema(
@@ -75,6 +77,7 @@ PARTNER = s.Schema(
         "url": s.Field(s.url, default=""),
         "location": s.Field(s.localized, default={}),
         "summary": s.Field(s.localized, default={}),
+        "image": s.Field(s.text, default=""),  # the logo; its alt text is the partner's name
     },
 )
 
@@ -234,7 +237,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     return Parsed(article, (), rendered.warnings)
 
 
-def _featured(src: str, alt: str, rel: str, lines: dict[str, int], renderer: MarkdownRenderer, problems: Problems) -> Picture | None:
+def _featured(src: str, alt: object, rel: str, lines: dict[str, int], renderer: MarkdownRenderer, problems: Problems) -> Picture | None:
     """The Picture `image:` names; a problem when it names none, or has no `image_alt:`."""
     if not src:
         return None
@@ -258,6 +261,8 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         problems.add(rel, 0, f"id '{ident}' (the file name): {why}")
     node = compose(decode(source.data, rel), rel)
     values, lines = s.read(schema, node, s.Reading(config.languages, rel, 0), problems)
+    alt = values.get("image_alt") or (values["name"] if schema is PARTNER else None)
+    values["image"] = _featured(values["image"], alt, rel, lines, renderer, problems)
     problems.raise_if_any()
     if schema is PARTNER:
         return Parsed(Partner(id=ident, source=rel, lines=lines, **values), (), ())
@@ -274,7 +279,7 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
     project = Project(
         id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
         partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
-        milestones=tuple(milestones), body=body,
+        milestones=tuple(milestones), body=body, image=values["image"], image_alt=values["image_alt"],
     )  # fmt: skip
     return Parsed(project, (), tuple(warnings))
 

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from .build import Build
 from .cache import Cache
 from .errors import Problem
+from .images import FORMATS
 from .pipeline import Options
 from .watch import WATCHED, Batch, Watcher
 
@@ -40,6 +41,7 @@ KEEPALIVE = 15.0
 
 
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+TYPES.update({f".{ext}": mime for ext, mime in FORMATS.values()} | {".avif": "image/avif"})  # not in every mime.types
 
 
 def resolve(raw: str) -> str | None:

@@ -77,7 +77,7 @@ def test_a_page_bundle_publishes_its_photos_sized_and_stripped(site: Path) -> No
     # The phone photo is stored sideways: it is published upright, 900 wide and 1200 high.
     assert (handshake["width"], handshake["height"]) == ("900", "1200")
     assert handshake["alt"] == "Three people shake hands after the signing"
-    assert '<figcaption>After the signing</figcaption></figure>' in page
+    assert "<figcaption>After the signing</figcaption></figure>" in page
     assert divider["alt"] == "" and raw_banner["alt"] == "The banner again, in raw HTML"
     assert '<source type="image/webp"' in page and ('<source type="image/avif"' in page) == make_avif()
     published = [p for p in (out / "images").rglob("*") if p.is_file()]
@@ -212,3 +212,39 @@ def test_the_preview_serves_photos_and_follows_a_saved_photo(site: Path) -> None
     assert page is not None and src.group(1) not in page
     now = re.search(rb'<img src="(/images/[^"]+/handshake\.jpg)"[^>]*width="640" height="480"', page)
     assert now is not None and project.page(now.group(1).decode().lstrip("/")) is not None
+
+
+def test_projects_and_partners_have_images(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/projects/robot.yaml": (
+                "title: Robot\nstatus: active\nimage: robot.jpg\nimage_alt:\n  en: The robot arm over a model\n  zh: 机器人手臂\n"
+            ),
+            "content/projects/robot.jpg": make.jpeg(1600, 900),
+            "content/partners/campus.yaml": "name:\n  en: Campus\n  zh: 校园\nkind: university\nimage: /assets/img/campus.png\n",
+            "assets/img/campus.png": make.png_with_alpha(400, 200),
+        }
+    )
+    out = built(root)
+    project = (out / "projects/robot/index.html").read_text()
+    assert re.search(r'<figure class="featured"><picture>.*alt="The robot arm over a model"', project)
+    assert '<meta property="og:image:alt" content="The robot arm over a model">' in project
+    assert 'alt="机器人手臂"' in (out / "zh/projects/robot/index.html").read_text()
+    partner = (out / "partners/campus/index.html").read_text()
+    assert re.search(r'<p class="logo"><picture>.*alt="Campus"', partner) and 'property="og:image"' in partner
+    broken = make_site({"content/projects/robot.yaml": "title: Robot\nstatus: active\nimage: robot.jpg\n"}, name="broken")
+    result = run_cli(broken, "build")
+    assert result.returncode != 0 and "content/projects/robot.yaml:3: image: 'robot.jpg': no such file" in result.stderr, result.stderr
+
+
+def test_a_page_can_be_a_bundle_too(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/pages/about/index.md": "---\ntitle: About\n---\n\n![Our building](building.jpg)\n",
+            "content/pages/about/index.zh.md": "---\ntitle: 关于\n---\n\n![我们的大楼](building.jpg)\n",
+            "content/pages/about/building.jpg": make.jpeg(800, 600),
+        }
+    )
+    out = built(root)
+    for page in ("about/index.html", "zh/about/index.html"):
+        assert re.search(r'<img src="/images/\w+/building\.jpg"', (out / page).read_text()), page

@@ -337,7 +337,11 @@ def test_feed_links_lead_where_they_lead_on_the_page(out: Path, root: Path, feed
 def test_raw_html_site_paths_get_the_base_path_on_the_page_and_in_the_feed(make_site: MakeSite) -> None:
     config = "title: T\nbase_url: https://x.org/hub\n"
     body = '<a href="/contact/">c</a> <img src="/assets/logo.png" alt=""> [m](/about/)\n\n```\n<a href="/in-code/">x</a>\n```\n'
-    files = {"content/site.yaml": config, "content/news/2024-01-01-a.md": f"---\ntitle: A\n---\n\n{body}", "assets/logo.png": photos.png_with_alpha()}
+    files = {
+        "content/site.yaml": config,
+        "content/news/2024-01-01-a.md": f"---\ntitle: A\n---\n\n{body}",
+        "assets/logo.png": photos.png_with_alpha(),
+    }
     root = make_site(files)
     build(Options(root=root, cache=False, jobs=1))
     refs = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]

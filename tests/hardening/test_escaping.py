@@ -33,7 +33,8 @@ FILES: dict[str, str | bytes] = {
     ),
     "content/news/2024-04-02-evil.md": (
         f"---\ntitle: {q('Title')}\nsummary: {q('Summary')}\nauthor: {q('Author')}\ntags: [{q('Tag')}, plain]\n"
-        "projects: [robot]\npartners: [acme]\nimage: 'a\"><script>.png'\n" f"image_alt: {q('Alt')}\n---\n\n" + BODY
+        "projects: [robot]\npartners: [acme]\nimage: 'a\"><script>.png'\n"
+        f"image_alt: {q('Alt')}\n---\n\n" + BODY
     ),
     'content/news/a"><script>.png': photos.png_with_alpha(),  # a file name that is markup
     "content/news/2024-04-01-other.zh.md": f"---\ntitle: {q('ZhTitle')}\ntags: [{q('Tag')}]\nprojects: [robot]\n---\n\n" + BODY,
