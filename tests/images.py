@@ -75,7 +75,7 @@ def truncated_jpeg() -> bytes:
 
 
 def bomb_png(side: int = 20_000) -> bytes:
-    """A PNG that says it is side × side pixels: a few hundred bytes on disk, 400 megapixels decoded."""
+    """A PNG that says it is side x side pixels: a few hundred bytes on disk, 400 megapixels decoded."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
