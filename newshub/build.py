@@ -500,8 +500,9 @@ class Build:
                 image = self._image_files.get(file) or self.image_files().get(file)
                 if image is None:
                     return None
-                if file not in self._image_bytes:
-                    self._image_bytes[file] = images.produce(self.root, self.image_cache(), *image)
+                if file not in self._image_bytes:  # every file of the picture: its page asks for another soon
+                    made = images.produce(self.root, self.image_cache(), image[0])
+                    self._image_bytes.update((url.lstrip("/"), data) for url, data in made.items())
                 return self._image_bytes[file]
             route = self.routes.get(file)
             if route is None or self._renderer is None or file in self._fresh:

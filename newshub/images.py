@@ -101,7 +101,7 @@ class ImageStore:
         """The Picture of `path`, or what is wrong with the file (a sentence to show the editor)."""
         stamp = self.stamp(path)
         if stamp is None or not (self.root / path).is_file():
-            return f"no such file: {path}"
+            return f"no such file: {path}; check the name (letter case counts)"
         held = self._seen.get(path)
         if held is not None and held[0] == stamp:
             return held[1]
@@ -123,25 +123,25 @@ def inspect(path: str, data: bytes) -> Picture | str:
     """The Picture `data` makes, or why it cannot be published."""
     name = posixpath.basename(path)
     if name.lower().endswith(".svg"):
-        return f"{name}: SVG images are not published (a script inside one would run on the site); export it as PNG"
+        return "SVG images are not published (a script inside one would run on the site); export it as PNG"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a broken chunk is an error here, not a note on stderr
             with Image.open(io.BytesIO(data)) as image:
                 kind = image.format or ""
                 if kind not in FORMATS:
-                    return f"{name}: {kind or 'this'} images cannot be shown by every browser; save it as JPEG, PNG, WebP or GIF"
+                    return f"{kind or 'this format'} cannot be shown by every browser; save it as JPEG, PNG, WebP or GIF"
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    return f"{name} is {width} × {height} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels, resize it"
+                    return f"{width} x {height} pixels is over the limit of {MAX_PIXELS // 1_000_000} megapixels; resize it"
                 animated = bool(getattr(image, "is_animated", False))
                 orientation = image.getexif().get(_ORIENTATION, 1)
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: decode at 1/8 to find truncation
                 image.load()
     except UnidentifiedImageError:
-        return f"{name} is not an image file Pillow can read; save it as JPEG, PNG, WebP or GIF"
+        return "not an image file that can be read; save it as JPEG, PNG, WebP or GIF"
     except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:
-        return f"{name} is damaged or truncated ({exc}); export it again"
+        return f"damaged or truncated ({exc}); export it again"
     if orientation in _SWAPS_SIDES:
         width, height = height, width
     digest = hashlib.sha256(data).hexdigest()[:16]
@@ -154,31 +154,37 @@ def inspect(path: str, data: bytes) -> Picture | str:
             h = max(1, round(height * w / width))
             variants.append(Variant(f"{folder}{stem}-{w}.{ext}", w, h, kind, mime))
             variants.extend(Variant(f"{folder}{stem}-{w}.{e}", w, h, f, m) for f, e, m in MODERN)
-        variants.extend(Variant(f"{folder}{stem}.{e}", width, height, f, m) for f, e, m in MODERN)
+        if width <= WIDTHS[-1]:  # a larger photo's widest modern file is WIDTHS[-1]: screens need no more
+            variants.extend(Variant(f"{folder}{stem}.{e}", width, height, f, m) for f, e, m in MODERN)
     return Picture(path, digest, width, height, mime, f"{folder}{stem}.{ext}", tuple(variants))
 
 
-def make(picture: Picture, url: str, data: bytes) -> bytes:
-    """The bytes of one published file of `picture` (`url` is its fallback or one of its
-    variants), from the original's bytes: turned upright, scaled, metadata left out."""
-    if picture.url == url and picture.mime == "image/gif":
-        return data  # kept as it is: an animation would be lost
-    variant = next((v for v in picture.variants if v.url == url), None)
-    kind = variant.format if variant else next(k for k, (_, m) in FORMATS.items() if m == picture.mime)
-    width, height = (variant.width, variant.height) if variant else (picture.width, picture.height)
+def make(picture: Picture, data: bytes) -> dict[str, bytes]:
+    """Every published file of `picture` (url -> bytes), from the original's bytes, decoded once:
+    turned upright, scaled, metadata but the colour profile left out."""
+    if picture.mime == "image/gif" and not picture.variants:
+        return {picture.url: data}  # an animation, kept as it is
+    kind = next(k for k, (_, m) in FORMATS.items() if m == picture.mime)
+    targets = [Variant(picture.url, picture.width, picture.height, kind, picture.mime), *picture.variants]
+    made: dict[str, bytes] = {}
     with Image.open(io.BytesIO(data)) as source:
         icc = source.info.get("icc_profile")
-        source.draft("RGB", (width, height))  # JPEG: decode at the smallest scale still at least this big
-        image = ImageOps.exif_transpose(source)
-        image = _for(kind, image)
-        if image.size != (width, height):
-            image = image.resize((width, height), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        options = dict(_SAVE[kind])
-        if icc and image.mode != "CMYK":
-            options["icc_profile"] = icc
-        image.save(out, kind, **options)
-        return out.getvalue()
+        upright = ImageOps.exif_transpose(source)
+        scaled: dict[tuple[int, int], Image.Image] = {}
+        for target in sorted(targets, key=lambda t: -t.width):
+            size = (target.width, target.height)
+            if size not in scaled:  # from the next larger size: each step is a small reduction
+                larger = min((s for s in scaled if s[0] > size[0]), default=None, key=lambda s: s[0])
+                base = scaled[larger] if larger else upright
+                scaled[size] = base if base.size == size else base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            image = _for(target.format, scaled[size])
+            out = io.BytesIO()
+            options = dict(_SAVE[target.format])
+            if icc and image.mode != "CMYK":
+                options["icc_profile"] = icc
+            image.save(out, target.format, **options)
+            made[target.url] = out.getvalue()
+    return made
 
 
 def _for(kind: str, image: Image.Image) -> Image.Image:
@@ -211,16 +217,18 @@ def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str =
     )
 
 
-def produce(root: Path, cache: Path | None, picture: Picture, url: str) -> bytes:
-    """The bytes of one published file of `picture`, from `cache` (a folder, content-addressed by
-    the original's digest) when it holds them, else made and kept there."""
-    kept = cache / picture.digest / posixpath.basename(url) if cache is not None else None
-    if kept is not None and kept.is_file():
-        return kept.read_bytes()
-    data = make(picture, url, (root / picture.path).read_bytes())
-    if kept is not None:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(kept.name + f".{os.getpid()}.tmp")
-        partial.write_bytes(data)
-        partial.replace(kept)  # atomic: a build stopped half-way leaves no half-written image
-    return data
+def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes]:
+    """Every published file of `picture` (url -> bytes): from `cache` (a folder, content-addressed
+    by the original's digest) when it holds them all, else made and kept there."""
+    urls = [picture.url, *(v.url for v in picture.variants)]
+    folder = cache / picture.digest if cache is not None else None
+    if folder is not None and all((folder / posixpath.basename(u)).is_file() for u in urls):
+        return {u: (folder / posixpath.basename(u)).read_bytes() for u in urls}
+    made = make(picture, (root / picture.path).read_bytes())
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for url, data in made.items():
+            partial = folder / f"{posixpath.basename(url)}.{os.getpid()}.tmp"
+            partial.write_bytes(data)
+            partial.replace(folder / posixpath.basename(url))  # atomic: a stopped build leaves no half-written image
+    return made

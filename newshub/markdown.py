@@ -249,7 +249,7 @@ class MarkdownRenderer:
         path = images.resolve(src, rel)
         if path is None:
             if src.startswith("/") and not src.startswith("//"):
-                return f"image '{src}' is not under /assets/; put it in assets/ or next to the page and refer to it by that path"
+                return "not under /assets/; put it in assets/ or next to the page and refer to it by that path"
             return None
         found = self.images.get(path)
         self.used[path] = found.digest if isinstance(found, images.Picture) else ""

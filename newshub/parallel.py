@@ -174,16 +174,17 @@ class BackgroundParse:
 # --- images ---------------------------------------------------------------------------------------
 
 
-def _image_range(span: tuple[int, int]) -> list[bytes]:
-    todo: Sequence[tuple[Picture, str]] = _work["images"]
-    return [images.produce(_work["root"], _work["cache"], *todo[i]) for i in range(*span)]
+def _image_range(span: tuple[int, int]) -> list[dict[str, bytes]]:
+    todo: Sequence[Picture] = _work["images"]
+    return [images.produce(_work["root"], _work["cache"], todo[i]) for i in range(*span)]
 
 
-def make_images(todo: Sequence[tuple[Picture, str]], root: Path, cache: Path | None, jobs: int) -> Iterator[bytes]:
-    """The bytes of each (picture, url), in order: from the image cache, else made in forked workers."""
-    workers = workers_for(jobs, len(todo) * 16)  # one image is worth many pages
+def make_images(todo: Sequence[Picture], root: Path, cache: Path | None, jobs: int) -> Iterator[dict[str, bytes]]:
+    """The published files of each picture (url -> bytes), in order: from the image cache, else
+    made in forked workers, a picture at a time."""
+    workers = workers_for(jobs, len(todo) * MIN_PARALLEL)  # one picture is worth a pool
     if workers == 1:
-        yield from (images.produce(root, cache, *job) for job in todo)
+        yield from (images.produce(root, cache, picture) for picture in todo)
         return
     _work.update(images=todo, root=root, cache=cache)
     try:

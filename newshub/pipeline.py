@@ -123,10 +123,10 @@ def build(options: Options) -> Report:
             for asset in project.assets.values():
                 report.written += writer.put(asset.url.lstrip("/"), asset.data)
         with report.stage("images"):
-            todo = project.image_files()
-            made = parallel.make_images(list(todo.values()), options.root, project.image_cache(), options.jobs)
-            for file, data in zip(todo, made, strict=True):
-                report.written += writer.put(file, data)
+            pictures = list(dict.fromkeys(picture for picture, _ in project.image_files().values()))
+            for made in parallel.make_images(pictures, options.root, project.image_cache(), options.jobs):
+                for url, data in made.items():
+                    report.written += writer.put(url.lstrip("/"), data)
             writer.commit(files)
     except BaseException:
         writer.abort()

@@ -143,9 +143,9 @@ def test_formats_editors_upload(make_site: MakeSite) -> None:
         ({"a.jpg": make.jpeg()}, "![](a.jpg)", 6, "has no alt text"),
         ({"a.jpg": make.jpeg()}, '<img src="a.jpg">', 6, "has no alt"),
         ({"a.jpg": make.truncated_jpeg()}, "![Broken](a.jpg)", 6, "damaged or truncated"),
-        ({"a.png": make.bomb_png()}, "![Huge](a.png)", 6, "20000 × 20000 pixels"),
+        ({"a.png": make.bomb_png()}, "![Huge](a.png)", 6, "20000 x 20000 pixels is over the limit"),
         ({"a.svg": make.SVG}, "![Logo](a.svg)", 6, "SVG images are not published"),
-        ({"a.jpg": b"this is text, not a photo"}, "![Text](a.jpg)", 6, "not an image file"),
+        ({"a.jpg": b"this is text, not a photo"}, "![Text](a.jpg)", 6, "not an image file that can be read"),
         ({}, "![Elsewhere](/img/x.jpg)", 6, "not under /assets/"),
     ],
 )
@@ -248,3 +248,49 @@ def test_a_page_can_be_a_bundle_too(make_site: MakeSite) -> None:
     out = built(root)
     for page in ("about/index.html", "zh/about/index.html"):
         assert re.search(r'<img src="/images/\w+/building\.jpg"', (out / page).read_text()), page
+
+
+# --- in Chromium, on a phone ------------------------------------------------------------------------
+
+CLS = """
+window.__cls = 0;
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value;
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+@pytest.mark.browser
+def test_a_phone_shows_the_first_photo_at_once_small_and_without_layout_shift(make_site: MakeSite) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    from tests.hardening.deployed import static_server
+
+    photos = {f"photo-{i}.jpg": make.jpeg(2400, 1600) for i in range(3)}
+    body = "A short opening paragraph.\n\n" + "\n\n".join(f"![Photo {i} of the ceremony]({name})\n\nText {i}." for i, name in enumerate(photos))
+    root = make_site({f"{BUNDLE}/index.md": f"---\ntitle: Three photos\n---\n\n{body}\n", **{f"{BUNDLE}/{k}": v for k, v in photos.items()}})
+    out = built(root)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    with static_server(out) as port, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=args)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1).new_page()
+            fetched: list[str] = []
+            page.on("request", lambda request: fetched.append(request.url) if "/images/" in request.url else None)
+            page.add_init_script(CLS)
+            page.goto(f"http://127.0.0.1:{port}/news/signing/", wait_until="load")
+            page.wait_for_timeout(300)
+            first = page.evaluate(
+                """() => { const img = document.querySelector('.prose img'); const box = img.getBoundingClientRect();
+                  return {src: img.currentSrc, done: img.complete && img.naturalWidth > 0, top: box.top, bottom: box.bottom,
+                          width: box.width, height: box.height, vh: innerHeight, loading: img.loading}; }"""
+            )
+            assert first["done"] and 0 <= first["top"] and first["bottom"] <= first["vh"], first  # visible, loaded
+            assert first["loading"] == "auto"  # the first image is not lazy
+            assert re.search(r"/photo-0-480\.(avif|webp)$", first["src"]), first  # the small modern file, not the original
+            assert round(first["height"] / first["width"], 2) == round(1600 / 2400, 2)
+            assert not any(url.endswith(tuple(photos)) for url in fetched), fetched  # no original JPEG downloaded
+            assert page.evaluate("window.__cls") == 0
+        finally:
+            browser.close()

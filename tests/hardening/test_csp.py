@@ -35,7 +35,7 @@ def test_headers_file_is_strict() -> None:
     assert {k: directives[k] for k in POLICY} == POLICY
     assert every["X-Content-Type-Options"] == "nosniff"
     assert every["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert rules["/assets/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+    assert rules["/assets/*"] == rules["/images/*"] == {"Cache-Control": "public, max-age=31536000, immutable"}
 
 
 def test_nginx_snippet_has_the_same_policy() -> None:
