@@ -210,10 +210,10 @@ def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str =
         if mime != picture.mime
     )
     own = [*by_mime.get(picture.mime, []), f"{href(base_path + picture.url)} {picture.width}w"]
-    loading = 'fetchpriority="high"' if eager else 'loading="lazy" decoding="async"'
+    loading = "" if eager else ' loading="lazy" decoding="async"'
     return (
         f'<picture>{sources}<img src="{escape(href(base_path + picture.url))}" srcset="{escape(", ".join(own))}" sizes="{sizes}"'
-        f' width="{picture.width}" height="{picture.height}" alt="{alt}"{attrs} {loading}></picture>'
+        f' width="{picture.width}" height="{picture.height}" alt="{alt}"{attrs}{loading}></picture>'
     )
 
 

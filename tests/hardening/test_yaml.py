@@ -91,5 +91,5 @@ def test_anchors_cannot_blow_up(make_site: MakeSite) -> None:
         for i in range(8)
     )
     errors = broken_build(make_site, {"content/partners/acme.yaml": "name: A\nkind: other\n" + lol})
-    known = "known keys: kind, location, name, summary, url"
+    known = "known keys: image, kind, location, name, summary, url"
     assert errors == [f"content/partners/acme.yaml:{3 + i}: unknown key '{chr(97 + i)}' in partner; {known}" for i in range(9)]
