@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -294,3 +295,29 @@ def test_a_phone_shows_the_first_photo_at_once_small_and_without_layout_shift(ma
             assert page.evaluate("window.__cls") == 0
         finally:
             browser.close()
+
+
+def test_the_preview_server_follows_a_photo_saved_in_the_editor(site: Path) -> None:
+    from tests.preview_server import running
+
+    with running(site) as server:
+        status, _, page = server.get("/news/signing/")
+        src = re.search(rb'<img src="(/images/[^"]+/handshake\.jpg)"', page)
+        assert status == 200 and src is not None
+        status, headers, data = server.get(src.group(1).decode())
+        assert status == 200 and headers["content-type"] == "image/jpeg" and Image.open(io.BytesIO(data)).size == (900, 1200)
+        webp = re.search(rb'(/images/[^" ]+/handshake-480\.webp)', page)
+        assert webp is not None and server.get(webp.group(1).decode())[1]["content-type"] == "image/webp"
+        (site / BUNDLE / "handshake.jpg").write_bytes(make.jpeg(640, 480))
+        deadline = time.monotonic() + 20
+        while src.group(1) in page and time.monotonic() < deadline:
+            time.sleep(0.1)
+            page = server.get("/news/signing/")[2]
+        now = re.search(rb'<img src="(/images/[^"]+/handshake\.jpg)"[^>]*width="640" height="480"', page)
+        assert now is not None and server.get(now.group(1).decode())[0] == 200
+        (site / BUNDLE / "handshake.jpg").unlink()  # a photo deleted: the error is shown, the last good page stays
+        deadline = time.monotonic() + 20
+        while b"no such file" not in page and time.monotonic() < deadline:
+            time.sleep(0.1)
+            page = server.get("/news/signing/")[2]
+        assert b'id="newshub-overlay"' in page and b"no such file: content/news/2024-06-10-signing/handshake.jpg" in page and b"<h1>The signing" in page
