@@ -269,7 +269,8 @@ def test_a_phone_shows_the_first_photo_at_once_small_and_without_layout_shift(ma
     from tests.hardening.deployed import static_server
 
     photos = {f"photo-{i}.jpg": make.jpeg(2400, 1600) for i in range(3)}
-    body = "A short opening paragraph.\n\n" + "\n\n".join(f"![Photo {i} of the ceremony]({name})\n\nText {i}." for i, name in enumerate(photos))
+    shown = [f"![Photo {i} of the ceremony]({name})\n\nText {i}." for i, name in enumerate(photos)]
+    body = "A short opening paragraph.\n\n" + "\n\n".join(shown)
     files = {f"{BUNDLE}/{k}": v for k, v in photos.items()}
     root = make_site({f"{BUNDLE}/index.md": f"---\ntitle: Three photos\n---\n\n{body}\n", **files})
     out = built(root)
