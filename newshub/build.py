@@ -108,6 +108,7 @@ class Build:
         self._asset_files: dict[str, bytes] = {}  # output path -> bytes, of `assets`
         self._image_files: dict[str, tuple[Picture, str]] = {}  # output path -> (picture, its url), of the Site
         self._image_bytes: dict[str, bytes] = {}  # output path -> bytes, made on request (the preview)
+        self.image_index: images.Seen = {}  # what every image read so far gave: kept in the build cache
         self.routes: dict[str, Route] = {}  # output file -> route, of the last good Site
         self._routes_of: tuple[Route, ...] | None = None
         self.background: parallel.BackgroundParse | None = None  # a cold start's bodies, being parsed
@@ -154,6 +155,8 @@ class Build:
         templates for later (a build that turns out to be a no-op never compiles them)."""
         with self.lock:
             self._cache, self._templates_wanted = cache, templates
+            if cache is not None:
+                self.image_index.update((path, ((size, mtime), picture)) for path, (size, mtime, picture) in cache.state.images.items())
             self._run(None, config=True, templates=templates, assets=True, report=report, progress=progress)
             deferred = [Source(rel, "news", data) for rel, (data, p) in self._parsed.items() if isinstance(p.item, Unparsed)]
             if deferred and self.config is not None:  # forked last: the first page need not share the cores
@@ -239,7 +242,7 @@ class Build:
             return False
         self.problems["config"] = []
         old, self.config = self.config, config
-        self._markdown = MarkdownRenderer(config.html, _base_path(config), self.root)
+        self._markdown = MarkdownRenderer(config.html, _base_path(config), self.root, self.image_index)
         if old is not None and config_key(old, _base_path(old)) == config_key(config, _base_path(config)):
             return False
         self._parsed.clear()
@@ -309,7 +312,7 @@ class Build:
     def _defer(self, sources: list[Source]) -> None:
         """Front matter now; load() then starts the workers that parse the bodies."""
         assert self.config is not None
-        front_matter_only = FrontMatterOnly(self.config.html, _base_path(self.config), self.root)
+        front_matter_only = FrontMatterOnly(self.config.html, _base_path(self.config), self.root, self.image_index)
         front_matter = parallel.parse_all(sources, self.config, front_matter_only, self.options.jobs)
         for source, parsed in zip(sources, front_matter, strict=True):
             if isinstance(parsed.item, Article):

@@ -42,6 +42,7 @@ from . import __version__
 from .config import SiteConfig
 from .discover import Source
 from .errors import Problem
+from .images import Picture
 from .model import Article, Page, Partner, Project
 from .parse import Parsed
 
@@ -89,6 +90,7 @@ class BuildState:
     input_digest: str = ""
     output: str = ""
     manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
+    images: dict[str, tuple[int, int, Picture]] = field(default_factory=dict)  # image file -> (size, mtime_ns, what it makes)
 
 
 _KINDS = (("article", Article), ("page", Page), ("project", Project), ("partner", Partner))

@@ -15,14 +15,18 @@ import hashlib
 import io
 import os
 import posixpath
+import re
 import warnings
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+import PIL
+from PIL import Image, UnidentifiedImageError, features
 
+from .errors import fail
 from .urls import href
 
 WIDTHS = (480, 960, 1600)  # CSS pixels a phone, a tablet and a desktop column need, at most
@@ -30,6 +34,7 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel camera's photo; beyond that, a decompr
 SIZES = "(max-width: 44rem) calc(100vw - 2rem), 42rem"  # the article column of the shipped theme
 # Pillow format -> (file extension, MIME type): what browsers show, and so what may be published.
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp"), "GIF": ("gif", "image/gif")}
+_SAME = {"MPO": "JPEG"}  # a camera JPEG with a second picture (depth, preview) in MPF data: its first frame
 MODERN = ([("AVIF", "avif", "image/avif")] if features.check("avif") else []) + [
     ("WEBP", "webp", "image/webp")
 ]  # best first: a browser takes the first <source> it can show
@@ -38,7 +43,14 @@ _SAVE: dict[str, dict[str, Any]] = {
     "PNG": {"optimize": True},
     "WEBP": {"quality": 80, "method": 4},
     "AVIF": {"quality": 60, "speed": 8},
+    "GIF": {"optimize": True},
 }
+# Part of the image cache's key: a change of encoder or settings makes every image again.
+SETTINGS = hashlib.sha256(repr((PIL.__version__, WIDTHS, _SAVE, MODERN)).encode()).hexdigest()[:8]
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90,
+}  # fmt: skip
 _ORIENTATION = 0x0112
 _SWAPS_SIDES = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter
 
@@ -68,27 +80,36 @@ class Picture:
 
 
 def resolve(src: str, source_rel: str) -> str | None:
-    """The project-relative file an image reference names, or None when it names none ('https://…',
-    a site path outside /assets/, a path leaving the project)."""
+    """The project-relative file an image reference names ('%20' decoded, as a browser would), or
+    None when it names none: an image on another site ('https://…', '//host', 'data:')."""
     if "://" in src or src.startswith(("//", "data:", "#", "?")):
         return None
-    path = src.split("#", 1)[0].split("?", 1)[0]
+    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
     if path.startswith("/"):
-        if not path.startswith("/assets/"):
-            return None
-        joined = "assets/" + path[len("/assets/") :]
+        joined = path[1:] if path.startswith("/assets/") else "/" + path  # any other site path: refused by where()
     else:
         joined = posixpath.join(posixpath.dirname(source_rel), path)
-    normal = posixpath.normpath(joined)
-    return None if normal.startswith("..") or normal.startswith("/") else normal
+    return posixpath.normpath(joined)
+
+
+def outside(path: str) -> str | None:
+    """Why a resolved reference may not be published, or None: only content/ and assets/ hold images."""
+    if path.startswith(("content/", "assets/")) and not path.startswith(("content/..", "assets/..")):
+        return None
+    return "not in the page's folder or assets/; put the image there and refer to it by its name or '/assets/...' path"
+
+
+Seen = dict[str, tuple[tuple[int, int], "Picture | str"]]  # image file -> ((size, mtime_ns), what it gave)
 
 
 class ImageStore:
-    """The images of one project folder, each read once per change of its file (size, mtime)."""
+    """The images of one project folder, each read once per change of its file (size, mtime).
+    `seen` may be shared (a Build keeps one across runs, and the build cache across builds)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, seen: Seen | None = None) -> None:
         self.root = root
-        self._seen: dict[str, tuple[tuple[int, int], Picture | str]] = {}
+        self._real_root = root.resolve()
+        self._seen: Seen = {} if seen is None else seen
 
     def stamp(self, path: str) -> tuple[int, int] | None:
         try:
@@ -99,9 +120,14 @@ class ImageStore:
 
     def get(self, path: str) -> Picture | str:
         """The Picture of `path`, or what is wrong with the file (a sentence to show the editor)."""
+        why = outside(path)
+        if why:
+            return why
         stamp = self.stamp(path)
         if stamp is None or not (self.root / path).is_file():
             return f"no such file: {path}; check the name (letter case counts)"
+        if not (self.root / path).resolve().is_relative_to(self._real_root):
+            return "a symbolic link to a file outside the project is never published; copy the file into the project"
         held = self._seen.get(path)
         if held is not None and held[0] == stamp:
             return held[1]
@@ -128,63 +154,86 @@ def inspect(path: str, data: bytes) -> Picture | str:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a broken chunk is an error here, not a note on stderr
             with Image.open(io.BytesIO(data)) as image:
-                kind = image.format or ""
+                kind = _SAME.get(image.format or "", image.format or "")
                 if kind not in FORMATS:
                     return f"{kind or 'this format'} cannot be shown by every browser; save it as JPEG, PNG, WebP or GIF"
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return f"{width} x {height} pixels is over the limit of {MAX_PIXELS // 1_000_000} megapixels; resize it"
-                animated = bool(getattr(image, "is_animated", False))
-                orientation = image.getexif().get(_ORIENTATION, 1)
+                animated = bool(getattr(image, "is_animated", False)) and image.format != "MPO"
+                orientation = _orientation(image)
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))  # JPEG: decode at 1/8 to find truncation
                 image.load()
     except UnidentifiedImageError:
         return "not an image file that can be read; save it as JPEG, PNG, WebP or GIF"
-    except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:
+    except Exception as exc:  # Pillow raises many kinds for a damaged file; none may become a traceback
         return f"damaged or truncated ({exc}); export it again"
     if orientation in _SWAPS_SIDES:
         width, height = height, width
     digest = hashlib.sha256(data).hexdigest()[:16]
-    stem = posixpath.splitext(name)[0]
+    # A name safe in any URL and on any disk: 'Stage Photo #2.JPG' is 'stage-photo-2'; no dots, so
+    # that a width ('stage.480.webp') can never make another file's name.
+    stem = re.sub(r"[^\w-]+", "-", posixpath.splitext(name)[0].lower()).strip("-") or "image"
     ext, mime = FORMATS[kind]
     folder = f"/images/{digest}/"
     variants = []
-    if not animated:
+    if not animated:  # an animation is published whole, at its own size
         for w in (w for w in WIDTHS if w < width):
             h = max(1, round(height * w / width))
-            variants.append(Variant(f"{folder}{stem}-{w}.{ext}", w, h, kind, mime))
-            variants.extend(Variant(f"{folder}{stem}-{w}.{e}", w, h, f, m) for f, e, m in MODERN)
+            variants.append(Variant(f"{folder}{stem}.{w}.{ext}", w, h, kind, mime))
+            variants.extend(Variant(f"{folder}{stem}.{w}.{e}", w, h, f, m) for f, e, m in MODERN)
         if width <= WIDTHS[-1]:  # a larger photo's widest modern file is WIDTHS[-1]: screens need no more
             variants.extend(Variant(f"{folder}{stem}.{e}", width, height, f, m) for f, e, m in MODERN)
     return Picture(path, digest, width, height, mime, f"{folder}{stem}.{ext}", tuple(variants))
 
 
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 to 8); 1 when there is none or it is damaged."""
+    try:
+        value = image.getexif().get(_ORIENTATION, 1)
+    except Exception:  # a damaged EXIF block: the picture is shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
 def make(picture: Picture, data: bytes) -> dict[str, bytes]:
     """Every published file of `picture` (url -> bytes), from the original's bytes, decoded once:
-    turned upright, scaled, metadata but the colour profile left out."""
-    if picture.mime == "image/gif" and not picture.variants:
-        return {picture.url: data}  # an animation, kept as it is
+    turned upright, scaled, with no metadata but an RGB colour profile (no EXIF, XMP, comments).
+    Raises BuildError naming the file when Pillow cannot make it."""
     kind = next(k for k, (_, m) in FORMATS.items() if m == picture.mime)
     targets = [Variant(picture.url, picture.width, picture.height, kind, picture.mime), *picture.variants]
     made: dict[str, bytes] = {}
-    with Image.open(io.BytesIO(data)) as source:
-        icc = source.info.get("icc_profile")
-        upright = ImageOps.exif_transpose(source)
-        scaled: dict[tuple[int, int], Image.Image] = {}
-        for target in sorted(targets, key=lambda t: -t.width):
-            size = (target.width, target.height)
-            if size not in scaled:  # from the next larger size: each step is a small reduction
-                larger = min((s for s in scaled if s[0] > size[0]), default=None, key=lambda s: s[0])
-                base = scaled[larger] if larger else upright
-                scaled[size] = base if base.size == size else base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-            image = _for(target.format, scaled[size])
-            out = io.BytesIO()
-            options = dict(_SAVE[target.format])
-            if icc and image.mode != "CMYK":
-                options["icc_profile"] = icc
-            image.save(out, target.format, **options)
-            made[target.url] = out.getvalue()
+    try:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as source:
+            warnings.simplefilter("ignore")  # inspect() already refused what Pillow warns of
+            icc = source.info.get("icc_profile") if source.mode not in ("CMYK", "I;16") else None  # a CMYK profile does not fit RGB
+            if not picture.variants and getattr(source, "is_animated", False):
+                return {picture.url: _save(source, kind, icc, animated=True)}
+            method = _TRANSPOSE.get(_orientation(source))
+            upright = source.transpose(method) if method is not None else source
+            scaled: dict[tuple[int, int], Image.Image] = {}
+            for target in sorted(targets, key=lambda t: -t.width):
+                size = (target.width, target.height)
+                if size not in scaled:  # from the next larger size: each step is a small reduction
+                    larger = min((s for s in scaled if s[0] > size[0]), default=None, key=lambda s: s[0])
+                    base = scaled[larger] if larger else upright
+                    scaled[size] = base if base.size == size else base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                made[target.url] = _save(_for(target.format, scaled[size]), target.format, icc)
+    except Exception as exc:
+        raise fail(picture.path, 0, f"cannot be processed ({exc}); export it again") from None
     return made
+
+
+def _save(image: Image.Image, kind: str, icc: bytes | None, animated: bool = False) -> bytes:
+    options = dict(_SAVE[kind])
+    if animated:  # every frame, with its timing; nothing else of the original
+        options.update(save_all=True, duration=image.info.get("duration", 100), loop=image.info.get("loop", 0))
+    image.info = {}  # nothing read from the original is written again (a JPEG comment, XMP, EXIF)
+    if icc:
+        options["icc_profile"] = icc
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
 
 
 def _for(kind: str, image: Image.Image) -> Image.Image:
@@ -198,9 +247,13 @@ def _for(kind: str, image: Image.Image) -> Image.Image:
     return image if image.mode == wanted else image.convert(wanted)
 
 
-def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str = "", sizes: str = SIZES) -> str:
+def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str = "", sizes: str = SIZES, width: int | None = None) -> str:
     """A <picture>: AVIF and WebP sources, and an <img> in the original's format with srcset,
-    sizes, width and height (so the page does not move as it loads). `alt` is already escaped."""
+    sizes, width and height (so the page does not move as it loads). `alt` is already escaped;
+    `width` (CSS px), when the author set one, is the width shown, the height following it."""
+    if width is not None:
+        sizes = f"{width}px"
+    shown_w, shown_h = (width, max(1, round(picture.height * width / picture.width))) if width else (picture.width, picture.height)
     by_mime: dict[str, list[str]] = {}
     for v in picture.variants:
         by_mime.setdefault(v.mime, []).append(f"{href(base_path + v.url)} {v.width}w")
@@ -213,7 +266,7 @@ def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str =
     loading = "" if eager else ' loading="lazy" decoding="async"'
     return (
         f'<picture>{sources}<img src="{escape(href(base_path + picture.url))}" srcset="{escape(", ".join(own))}" sizes="{sizes}"'
-        f' width="{picture.width}" height="{picture.height}" alt="{alt}"{attrs}{loading}></picture>'
+        f' width="{shown_w}" height="{shown_h}" alt="{alt}"{attrs}{loading}></picture>'
     )
 
 
@@ -221,7 +274,7 @@ def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes
     """Every published file of `picture` (url -> bytes): from `cache` (a folder, content-addressed
     by the original's digest) when it holds them all, else made and kept there."""
     urls = [picture.url, *(v.url for v in picture.variants)]
-    folder = cache / picture.digest if cache is not None else None
+    folder = cache / f"{picture.digest}-{SETTINGS}" if cache is not None else None
     if folder is not None and all((folder / posixpath.basename(u)).is_file() for u in urls):
         return {u: (folder / posixpath.basename(u)).read_bytes() for u in urls}
     made = make(picture, (root / picture.path).read_bytes())

@@ -22,6 +22,7 @@ from markdown.util import AMP_SUBSTITUTE
 
 from . import images
 from .config import HtmlPolicy
+from .discover import is_image
 from .errors import Problem, fail
 from .text import first_text, join_breaks
 from .urls import href, is_safe_link, scheme_of
@@ -204,11 +205,12 @@ class _ReportRawHtml(Postprocessor):
 class MarkdownRenderer:
     """One configured Markdown converter; not thread-safe, so one per process or thread."""
 
-    def __init__(self, policy: HtmlPolicy, base_path: str = "", root: Path | None = None) -> None:
-        """`root`: the project folder images are read from; None leaves every image as written."""
+    def __init__(self, policy: HtmlPolicy, base_path: str = "", root: Path | None = None, seen: images.Seen | None = None) -> None:
+        """`root`: the project folder images are read from (None leaves every image as written);
+        `seen`: what is known of its images already (images.ImageStore)."""
         self.policy = policy
         self.base_path = base_path
-        self.images = images.ImageStore(root) if root is not None else None
+        self.images = images.ImageStore(root, seen) if root is not None else None
         self.used: dict[str, str] = {}  # image file -> its digest, for every image consulted (parse's deps)
         self.errors: list[Problem] = []
         self._sources: dict[str, str | None] = {}  # an <img> src as output -> the image file it names
@@ -248,8 +250,6 @@ class MarkdownRenderer:
             return None
         path = images.resolve(src, rel)
         if path is None:
-            if src.startswith("/") and not src.startswith("//"):
-                return "not under /assets/; put it in assets/ or next to the page and refer to it by that path"
             return None
         found = self.images.get(path)
         self.used[path] = found.digest if isinstance(found, images.Picture) else ""
@@ -263,6 +263,8 @@ class MarkdownRenderer:
             nonlocal eager
             attrs = {name.lower(): html.unescape(value.strip('"')) for name, value in _ATTR.findall(match.group(2))}
             shown = self._sources.get(attrs.get("src", ""))
+            if not attrs.get("alt", "x").strip() and attrs.get("alt") != "":  # alt=" ": neither a description nor alt=""
+                attrs.pop("alt")
             if "alt" not in attrs:
                 src = shown or attrs.get("src", "<img")
                 self.error(src, f'<img src="{src}"> has no alt: describe the image in alt="...", or write alt="" if it is only decoration')
@@ -275,7 +277,9 @@ class MarkdownRenderer:
                 return match.group(0).replace("<img", "<img" + lazy, 1)
             title = attrs.pop("title", "")
             extra = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if k in ("id", "class", "lang", "dir"))
-            tag = images.markup(found, html.escape(attrs.get("alt", "")), self.base_path, eager, extra)
+            shown_eager = attrs.get("loading", "eager" if eager else "lazy") != "lazy"  # the author's choice stands
+            width = int(attrs["width"]) if attrs.get("width", "").isdigit() and int(attrs["width"]) > 0 else None
+            tag = images.markup(found, html.escape(attrs.get("alt", "")), self.base_path, shown_eager, extra, width=width)
             eager = False
             if match.group(1) and match.group(3):
                 return f"<figure>{tag}<figcaption>{html.escape(title)}</figcaption></figure>" if title else f"<p>{tag}</p>"
@@ -317,6 +321,12 @@ class MarkdownRenderer:
         original = value
         if value.startswith("/") and not value.startswith("//"):
             value = self.base_path + value
+        if tag == "a" and attr == "href" and is_image(value) and self.images is not None:
+            path = images.resolve(value, self._rel)  # a link to a photo ('full size'): its published file
+            found = self.images.get(path) if path else None
+            if isinstance(found, images.Picture):
+                self.used[found.path] = found.digest
+                value = self.base_path + found.url
         value = href(value)
         if tag == "img" and attr == "src":
             self._sources[value] = original

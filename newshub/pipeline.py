@@ -18,6 +18,7 @@ from .assets import Asset
 from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
 from .errors import BuildError, Problem
+from .images import Picture
 from .model import Site
 from .progress import Progress
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
@@ -81,6 +82,13 @@ def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: d
     return digest_of(parts)
 
 
+def _keep_images(cache: Cache, project: Build) -> None:
+    """What each image gave, for the next build: it then reads none that did not change."""
+    known = {path: (*stamp, found) for path, (stamp, found) in project.image_index.items() if isinstance(found, Picture)}
+    if known != cache.state.images:
+        cache.state.images, cache.state_dirty = known, True
+
+
 def build(options: Options) -> Report:
     """`newshub build`: load every stage (parse results from the cache), then render every page in
     parallel and write the output folder atomically. A no-op build (same inputs, output intact)
@@ -108,6 +116,7 @@ def build(options: Options) -> Report:
         unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
     if unchanged:  # a no-op build: everything validated above, and the output is already right
         with report.stage("cache"):
+            _keep_images(cache, project)
             cache.save()
         return report
     project.apply(templates=True)
@@ -136,5 +145,6 @@ def build(options: Options) -> Report:
             cache.state.input_digest, cache.state.output = stamp, str(out)
             cache.state.manifest = manifest_of(out, files) or {}
             cache.state_dirty = True
+            _keep_images(cache, project)
         cache.save()
     return report

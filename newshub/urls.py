@@ -18,6 +18,7 @@ _AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 # Text never holds a raw '<', so an example in a code block is never taken for a link.
 _START_TAG = re.compile(r"""<[A-Za-z][\w-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""")
 _LINK_ATTR = re.compile(r'(\s(?:href|src|cite)=")([^"]*)(")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')  # 'url 480w, url 960w' (HTML: image candidate strings)
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # '+' and '#' that end a word name something ('C++', 'C#'); dropped, they would merge with 'C'.
 _SYMBOLS = ((re.compile(r"(?<=[^\W_+])\+(?![^\W_])|(?<=\+)\+"), " plus "), (re.compile(r"(?<=[^\W_])#(?![^\W_])"), " sharp "))
@@ -96,7 +97,7 @@ def href(url: str) -> str:
 
 
 def absolute_links(fragment: str, base: str) -> str:
-    """`fragment` (sanitised HTML, attributes in double quotes) with every href and src resolved
+    """`fragment` (sanitised HTML, attributes in double quotes) with every href, src and srcset resolved
     against `base`, the absolute URL of the page it comes from. Feed readers show an entry away from
     its page and many ignore xml:base, so '../first/' and '#details' must already lead where they
     lead on the page (as Hugo's absURL does for feeds)."""
@@ -105,7 +106,12 @@ def absolute_links(fragment: str, base: str) -> str:
         url = urljoin(base, html.unescape(match.group(2)))
         return f"{match.group(1)}{html.escape(url)}{match.group(3)}"
 
-    return _START_TAG.sub(lambda tag: _LINK_ATTR.sub(resolve, tag.group()), fragment)
+    def resolve_set(match: re.Match[str]) -> str:
+        candidates = [c.strip().split(" ", 1) for c in html.unescape(match.group(2)).split(", ")]
+        joined = ", ".join(" ".join([urljoin(base, c[0]), *c[1:]]) for c in candidates)
+        return f"{match.group(1)}{html.escape(joined)}{match.group(3)}"
+
+    return _START_TAG.sub(lambda tag: _SRCSET.sub(resolve_set, _LINK_ATTR.sub(resolve, tag.group())), fragment)
 
 
 def scheme_of(url: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -89,8 +90,8 @@ def test_a_page_bundle_publishes_its_photos_sized_and_stripped(site: Path) -> No
             assert not exif.get_ifd(make.GPS_IFD) and 0x010F not in exif and 0x0110 not in exif, path
             if "handshake" in path.name:
                 assert image.height > image.width, path  # upright
-    widths = sorted(Image.open(p).width for p in published if p.name.startswith("handshake-") and p.suffix == ".webp")
-    assert widths == [480]  # only the widths smaller than the photo (900): nothing is upscaled
+    widths = sorted(Image.open(p).width for p in published if p.name.startswith("handshake.") and p.suffix == ".webp")
+    assert widths == [480, 900]  # the widths smaller than the photo, and its own 900: nothing is upscaled
     assert {p.suffix for p in published if "handshake" in p.name} >= {".jpg", ".webp"}
 
 
@@ -127,14 +128,15 @@ def test_formats_editors_upload(make_site: MakeSite) -> None:
     root = make_site({f"{BUNDLE}/index.md": f"---\ntitle: Formats\n---\n\n{body}\n", **{f"{BUNDLE}/{k}": v for k, v in files.items()}})
     out = built(root)
     published = {p.name: p for p in (out / "images").rglob("*") if p.is_file()}
-    with Image.open(published["alpha-480.webp"]) as image:
+    with Image.open(published["alpha.480.webp"]) as image:
         assert image.mode == "RGBA"  # transparency kept
     with Image.open(published["cmyk.jpg"]) as image:
         assert image.mode == "RGB"
     with Image.open(published["deep.png"]) as image:
         assert image.mode == "L" and image.getextrema()[1] > 200  # 16-bit scaled down, not clipped to black
-    assert published["moving.gif"].read_bytes() == files["moving.gif"]  # an animation kept as it is
-    assert not any(name.startswith("moving-") for name in published)
+    with Image.open(published["moving.gif"]) as image:  # an animation kept whole, with its timing
+        assert image.n_frames == 3 and image.info["duration"] == 200 and image.size == (200, 120)
+    assert not any(name.startswith("moving.") and name != "moving.gif" for name in published)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +149,8 @@ def test_formats_editors_upload(make_site: MakeSite) -> None:
         ({"a.png": make.bomb_png()}, "![Huge](a.png)", 6, "20000 x 20000 pixels is over the limit"),
         ({"a.svg": make.SVG}, "![Logo](a.svg)", 6, "SVG images are not published"),
         ({"a.jpg": b"this is text, not a photo"}, "![Text](a.jpg)", 6, "not an image file that can be read"),
-        ({}, "![Elsewhere](/img/x.jpg)", 6, "not under /assets/"),
+        ({}, "![Elsewhere](/img/x.jpg)", 6, "not in the page's folder or assets/"),
+        ({}, "![Up](../../../../outside.jpg)", 6, "not in the page's folder or assets/"),
     ],
 )
 def test_each_broken_image_is_an_error_at_its_line(make_site: MakeSite, extra: dict[str, bytes], body: str, line: int, words: str) -> None:
@@ -291,7 +294,7 @@ def test_a_phone_shows_the_first_photo_at_once_small_and_without_layout_shift(ma
             )
             assert first["done"] and first["top"] >= 0 and first["bottom"] <= first["vh"], first  # visible, loaded
             assert first["loading"] == "auto"  # the first image is not lazy
-            assert re.search(r"/photo-0-480\.(avif|webp)$", first["src"]), first  # the small modern file, not the original
+            assert re.search(r"/photo-0\.480\.(avif|webp)$", first["src"]), first  # the small modern file, not the original
             assert round(first["height"] / first["width"], 2) == round(1600 / 2400, 2)
             assert not any(url.endswith(tuple(photos)) for url in fetched), fetched  # no original JPEG downloaded
             assert page.evaluate("window.__cls") == 0
@@ -308,7 +311,7 @@ def test_the_preview_server_follows_a_photo_saved_in_the_editor(site: Path) -> N
         assert status == 200 and src is not None
         status, headers, data = server.get(src.group(1).decode())
         assert status == 200 and headers["content-type"] == "image/jpeg" and Image.open(io.BytesIO(data)).size == (900, 1200)
-        webp = re.search(rb'(/images/[^" ]+/handshake-480\.webp)', page)
+        webp = re.search(rb'(/images/[^" ]+/handshake\.480\.webp)', page)
         assert webp is not None and server.get(webp.group(1).decode())[1]["content-type"] == "image/webp"
         (site / BUNDLE / "handshake.jpg").write_bytes(make.jpeg(640, 480))
         deadline = time.monotonic() + 20
@@ -324,3 +327,69 @@ def test_the_preview_server_follows_a_photo_saved_in_the_editor(site: Path) -> N
             page = server.get("/news/signing/")[2]
         assert b'id="newshub-overlay"' in page and b"no such file: content/news/2024-06-10-signing/handshake.jpg" in page
         assert b"<h1>The signing" in page
+
+
+def _with(image: Image.Image, kind: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
+
+
+def test_attacks_found_in_review(make_site: MakeSite, tmp_path: Path) -> None:
+    """What a reviewer broke: each of these built wrongly, crashed or published too much."""
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(make.jpeg(300, 200))
+    damaged_exif = bytearray(make.phone_photo(300, 200))
+    damaged_exif[55] = 5  # the Make tag's type becomes RATIONAL
+    scene = Image.open(io.BytesIO(make.jpeg(640, 480)))
+    cmyk_icc = Image.open(io.BytesIO(make.cmyk_jpeg()))
+    frames = [scene.rotate(a) for a in (0, 90)]
+    files: dict[str, str | bytes] = {
+        f"{BUNDLE}/logo.gif": _with(Image.new("P", (100, 80)), "GIF"),  # a static GIF
+        f"{BUNDLE}/exif.jpg": bytes(damaged_exif),
+        f"{BUNDLE}/camera.jpg": _with(scene, "MPO", save_all=True, append_images=[scene.rotate(180)]),
+        f"{BUNDLE}/cmyk.jpg": _with(cmyk_icc, "JPEG", icc_profile=b"\0" * 128 + b"CMYK"),
+        f"{BUNDLE}/said.jpg": _with(scene, "JPEG", comment=b"SECRETMAKE"),
+        f"{BUNDLE}/moving.webp": _with(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=100),
+        f"{BUNDLE}/My Photo #2.JPG": make.jpeg(600, 400),
+        f"{BUNDLE}/index.md": (
+            "---\ntitle: Review\n---\n\n![A logo](logo.gif) ![Damaged EXIF](exif.jpg) ![Camera](camera.jpg)\n\n"
+            "![CMYK](cmyk.jpg) ![Said](said.jpg) ![Moving](moving.webp) ![Mine](My%20Photo%20%232.JPG)\n\n"
+            '[See the full photo](said.jpg) <img src="said.jpg" alt="Small" width="120" loading="eager">\n'
+        ),
+    }
+    root = make_site(files)
+    out = built(root)
+    page = (out / "news/signing/index.html").read_text()
+    published = {p.name: p for p in (out / "images").rglob("*") if p.is_file()}
+    assert "my-photo-2.jpg" in published and re.search(r'<img src="/images/\w+/my-photo-2\.jpg"', page)  # %20 decoded, name made safe
+    assert {"logo.gif", "exif.jpg", "camera.jpg", "cmyk.jpg"} <= published.keys()
+    with Image.open(published["cmyk.jpg"]) as image:
+        assert image.mode == "RGB" and "icc_profile" not in image.info  # a CMYK profile does not describe RGB
+    for name in ("said.jpg", "said.480.jpg"):
+        assert b"SECRETMAKE" not in published[name].read_bytes()
+    with Image.open(published["moving.webp"]) as image:
+        assert image.n_frames == 2  # an animation stays one
+    assert re.search(r'<a href="/images/\w+/said\.jpg">See the full photo</a>', page)  # a link to a photo: its published file
+    assert re.search(r'<img src="/images/\w+/said\.jpg"[^>]*sizes="120px" width="120" height="90" alt="Small">', page)
+    feed = (out / "feed.xml").read_text()
+    assert 'srcset="/images' not in feed and "srcset=&quot;/images" not in feed  # absolute in feeds too
+
+    (root / BUNDLE / "secret.jpg").symlink_to(outside)
+    (root / BUNDLE / "index.md").write_text("---\ntitle: Review\n---\n\n![Secret](secret.jpg) ![Blank](said.jpg)\n")
+    text = (root / BUNDLE / "index.md").read_text().replace("![Blank](said.jpg)", '<img src="said.jpg" alt=" ">')
+    (root / BUNDLE / "index.md").write_text(text)
+    result = run_cli(root, "build")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"{BUNDLE}/index.md:5: image 'secret.jpg': a symbolic link to a file outside the project" in result.stderr
+    assert f'{BUNDLE}/index.md:5: <img src="said.jpg"> has no alt' in result.stderr
+
+
+def test_a_no_op_build_reads_no_image_again(site: Path) -> None:
+    built(site)
+    photo = site / BUNDLE / "stage.jpg"
+    stat = photo.stat()
+    photo.write_bytes(b"\0" * stat.st_size)  # garbage of the same size and time: a build that read it would fail
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    report = build(Options(root=site, output=site / "site", cache=True, jobs=1))
+    assert report.written == 0

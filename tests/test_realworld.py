@@ -487,7 +487,7 @@ def test_bare_percent_in_every_kind_of_url(make_site: MakeSite) -> None:
     article = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]
     assert "%7B%25%20link%20x.md%20%25%7D" in article
     assert "https://img.example.org/%7B%25x%25%7D.png" in article
-    assert any(re.fullmatch(r"https://hub.example.org/images/\w+/50%25off.jpg", ref) for ref in article), article  # og:image
+    assert any(re.fullmatch(r"https://hub.example.org/images/\w+/50-off.jpg", ref) for ref in article), article  # og:image
     assert "https://p.example.org/100%25" in [ref for _, _, ref in parse_page(root / "site/partners/p/index.html").refs]
 
 
@@ -499,7 +499,7 @@ def test_brackets_and_a_second_hash_are_encoded(make_site: MakeSite) -> None:
     build(Options(root=root, cache=False, jobs=1))
     refs = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]
     assert {"https://x.org/search?ids%5B%5D=1", "https://x.org/a%5B1%5D.jpg", "https://x.org/p#sec%232"} <= set(refs)
-    assert any(re.fullmatch(r"/images/\w+/%5B1%5D.jpg", ref) for ref in refs), refs
+    assert any(re.fullmatch(r"/images/\w+/1.jpg", ref) for ref in refs), refs
     assert 'cite="https://x.org/50%25off%20a"' in (root / "site/news/a/index.html").read_text(encoding="utf-8")
 
 
