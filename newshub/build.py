@@ -307,7 +307,7 @@ class Build:
     def _current(self, parsed: Parsed) -> bool:
         """Whether every image `parsed` read is as it was (a photo saved again means a parse again)."""
         store = self._markdown.images if self._markdown else None
-        return store is None or all(store.digest(path) == digest for path, digest in parsed.deps)
+        return store is None or all(store.digest(dep[0]) == dep[1] for dep in parsed.deps)
 
     def _defer(self, sources: list[Source]) -> None:
         """Front matter now; load() then starts the workers that parse the bodies."""
@@ -482,10 +482,11 @@ class Build:
             items = [*site.by_source.values(), *site.projects.values(), *site.partners.values()]
             for item in items:
                 held = self._parsed.get(item.source)
-                for path, _ in held[1].deps if held else ():
-                    picture = store.get(path)
-                    if isinstance(picture, Picture):
+                for path, _, size, mtime, picture in held[1].deps if held else ():
+                    if picture is not None:
                         files.update((url.lstrip("/"), (picture, url)) for url in (picture.url, *(v.url for v in picture.variants)))
+                        if self.image_index.get(path, (None,))[0] != (size, mtime):  # what a worker read, for the next run
+                            self.image_index[path] = ((size, mtime), picture)
             self._image_files = files
             return files
 

@@ -110,7 +110,7 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
     project: Project | None = None
     partner: Partner | None = None
     zone: str = ""
-    deps: tuple[tuple[str, str], ...] = ()
+    deps: tuple[tuple[str, str, int, int, Picture | None], ...] = ()
 
     @classmethod
     def of(cls, key: bytes, parsed: Parsed) -> _Entry:

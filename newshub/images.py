@@ -139,6 +139,10 @@ class ImageStore:
         self._seen[path] = (stamp, found)
         return found
 
+    def known(self, path: str) -> tuple[tuple[int, int], Picture | str]:
+        """((size, mtime_ns), what it gave) of a file get() has read; ((0, 0), why) of one it could not."""
+        return self._seen.get(path) or ((0, 0), "not read")
+
     def digest(self, path: str) -> str:
         """What a parse that used `path` depended on: its digest, or '' when it is not a usable image."""
         found = self.get(path)

@@ -106,7 +106,8 @@ class Parsed:
     item: Item | None
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
-    deps: tuple[tuple[str, str], ...] = ()  # (image file, digest or '' if unusable) for each image read
+    # Each image read: (file, digest or '' if unusable, size, mtime_ns, its Picture if usable).
+    deps: tuple[tuple[str, str, int, int, Picture | None], ...] = ()
 
 
 def as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:
@@ -319,4 +320,10 @@ def parse(source: Source, config: SiteConfig, renderer: MarkdownRenderer) -> Par
         parsed = parser(source, config, renderer, schema)
     except BuildError as exc:
         parsed = Parsed(None, tuple(exc.problems), ())
-    return replace(parsed, deps=tuple(sorted(renderer.used.items()))) if renderer.used else parsed
+    if not renderer.used or renderer.images is None:
+        return parsed
+    deps = []
+    for path, digest in sorted(renderer.used.items()):
+        stamp, found = renderer.images.known(path)
+        deps.append((path, digest, *stamp, found if isinstance(found, Picture) else None))
+    return replace(parsed, deps=tuple(deps))
