@@ -11,12 +11,15 @@ it is (GIF carries no EXIF).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import posixpath
 import re
+import shutil
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -279,8 +282,9 @@ def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes
     by the original's digest) when it holds them all, else made and kept there."""
     urls = [picture.url, *(v.url for v in picture.variants)]
     folder = cache / f"{picture.digest}-{SETTINGS}" if cache is not None else None
-    if folder is not None and all((folder / posixpath.basename(u)).is_file() for u in urls):
-        return {u: (folder / posixpath.basename(u)).read_bytes() for u in urls}
+    if folder is not None:
+        with contextlib.suppress(OSError):  # none, or some files missing (a build pruning the cache): make them
+            return {u: (folder / posixpath.basename(u)).read_bytes() for u in urls}
     made = make(picture, (root / picture.path).read_bytes())
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -289,3 +293,11 @@ def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes
             partial.write_bytes(data)
             partial.replace(folder / posixpath.basename(url))  # atomic: a stopped build leaves no half-written image
     return made
+
+
+def prune(cache: Path, kept: Iterable[Picture]) -> None:
+    """Delete from `cache` the files of every picture not in `kept` (photos replaced or no longer used)."""
+    wanted = {f"{picture.digest}-{SETTINGS}" for picture in kept}
+    for folder in cache.iterdir() if cache.is_dir() else ():
+        if folder.name not in wanted:
+            shutil.rmtree(folder, ignore_errors=True)

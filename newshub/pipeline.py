@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parallel
+from . import images, parallel
 from .assets import Asset
 from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
@@ -136,6 +136,8 @@ def build(options: Options) -> Report:
             for made in parallel.make_images(pictures, options.root, project.image_cache(), options.jobs):
                 for url, data in made.items():
                     report.written += writer.put(url.lstrip("/"), data)
+            if (kept := project.image_cache()) is not None:
+                images.prune(kept, pictures)
             writer.commit(files)
     except BaseException:
         writer.abort()

@@ -393,3 +393,13 @@ def test_a_no_op_build_reads_no_image_again(site: Path) -> None:
     os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     report = build(Options(root=site, output=site / "site", cache=True, jobs=1))
     assert report.written == 0
+
+
+def test_the_image_cache_keeps_only_what_the_site_uses(site: Path) -> None:
+    built(site)
+    cache = site / ".newshub-cache/images"
+    before = {p.name for p in cache.iterdir()}
+    (site / BUNDLE / "handshake.jpg").write_bytes(make.jpeg(700, 500))  # the photo replaced
+    built(site)
+    after = {p.name for p in cache.iterdir()}
+    assert len(before) == len(after) == 4 and len(before & after) == 3  # one folder gone, one new
