@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .discover import is_scratch
+from .discover import is_image, is_scratch
+from .images import without_metadata
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,7 @@ def load_assets(root: Path) -> dict[str, Asset]:
             data = path.read_bytes()
         except FileNotFoundError:  # an editor's temporary file, gone since it was listed
             continue
+        if is_image(rel):  # a photo taken on a phone carries where it was taken
+            data = without_metadata(data)
         assets[rel] = Asset(rel, "/assets/" + hashed_name(rel, data), data)
     return assets

@@ -36,7 +36,7 @@ from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
 from .check import check
 from .config import SiteConfig, load_config
-from .discover import Source, discover, read_source, section_of
+from .discover import Source, discover, is_image, read_source, section_of
 from .errors import BuildError, Problem
 from .images import Picture
 from .markdown import FrontMatterOnly, MarkdownRenderer
@@ -108,6 +108,7 @@ class Build:
         self._asset_files: dict[str, bytes] = {}  # output path -> bytes, of `assets`
         self._image_files: dict[str, tuple[Picture, str]] = {}  # output path -> (picture, its url), of the Site
         self._image_bytes: dict[str, bytes] = {}  # output path -> bytes, made on request (the preview)
+        self._images_of: Site | None = None  # the Site _image_files is of
         self.image_index: images.Seen = {}  # what every image read so far gave: kept in the build cache
         self.routes: dict[str, Route] = {}  # output file -> route, of the last good Site
         self._routes_of: tuple[Route, ...] | None = None
@@ -206,7 +207,8 @@ class Build:
                         self._asset_files = {a.url.lstrip("/"): a.data for a in found.values()}
             with stage("discover"):
                 changed = self._read(paths)
-                changed |= {rel for rel, (_, parsed) in self._parsed.items() if parsed.deps and not self._current(parsed)}
+                if paths is None or assets or any(is_image(path) for path in paths):  # a photo may have changed
+                    changed |= {rel for rel, (_, parsed) in self._parsed.items() if parsed.deps and not self._current(parsed)}
             # The items the changed paths had (None for a new file, never a body-only edit), where a
             # swap could use them: not when the Site is assembled again anyway.
             previous = None if config or self._stale else {rel: p[1].item if (p := self._parsed.get(rel)) else None for rel in changed}
@@ -265,7 +267,8 @@ class Build:
             if section is None:
                 continue
             path = self.root / rel
-            now = read_source(self.root.resolve(), section, rel, path, path.is_symlink()) if path.is_file() else None
+            linked = path.is_symlink() or (rel.count("/") == 3 and path.parent.is_symlink())  # a page bundle's folder too
+            now = read_source(self.root.resolve(), section, rel, path, linked) if path.is_file() else None
             if now != self._sources.get(rel):
                 changed.add(rel)
                 if now is None:
@@ -318,7 +321,7 @@ class Build:
             if isinstance(parsed.item, Article):
                 item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
                 item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))
-                parsed = Parsed(item, parsed.problems, parsed.warnings)
+                parsed = replace(parsed, item=item)  # its deps too: the featured image is served at once
             self._parsed[source.rel] = (source.data, parsed)
 
     def _complete(self, source: Source, item: Unparsed) -> None:
@@ -449,6 +452,9 @@ class Build:
                 self._pages = {file: data for file, data in self._pages.items() if file in routes}
                 self._failed = {file: found for file, found in self._failed.items() if file in routes}
             self.routes = routes
+        if site is not None and site is not self._images_of:  # the last good Site's images, and no others
+            self._images_of, self._image_files = site, self.image_files()
+            self._image_bytes = {file: data for file, data in self._image_bytes.items() if file in self._image_files}
         if site is None or env is None or (old is not None and old.site is site and old.env is env and old.assets is self.assets):
             return
         self._renderer = Renderer(env, site, self.assets)
@@ -473,7 +479,8 @@ class Build:
 
     def image_files(self) -> dict[str, tuple[Picture, str]]:
         """Every published image file: output path -> (its Picture, its URL), for the images that
-        the Site's pages refer to (drafts' only in a build with drafts)."""
+        the Site's pages refer to (drafts' only in a build with drafts). Records in `image_index`
+        what the workers' parses learnt of each image, for the next run and the build cache."""
         with self.lock:
             site, store = self.site, self._markdown.images if self._markdown else None
             if site is None or store is None:
@@ -487,7 +494,6 @@ class Build:
                         files.update((url.lstrip("/"), (picture, url)) for url in (picture.url, *(v.url for v in picture.variants)))
                         if self.image_index.get(path, (None,))[0] != (size, mtime):  # what a worker read, for the next run
                             self.image_index[path] = ((size, mtime), picture)
-            self._image_files = files
             return files
 
     def image_cache(self) -> Path | None:
@@ -501,7 +507,9 @@ class Build:
             if asset is not None:
                 return asset
             if file.startswith("images/"):
-                image = self._image_files.get(file) or self.image_files().get(file)
+                if file not in self._image_files:  # a body parsed since (a cold start's): merged, never dropped here
+                    self._image_files.update(self.image_files())
+                image = self._image_files.get(file)
                 if image is None:
                     return None
                 if file not in self._image_bytes:  # every file of the picture: its page asks for another soon

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from . import __version__
+from . import __version__, images
 from .config import SiteConfig
 from .discover import Source
 from .errors import Problem
@@ -66,7 +66,7 @@ def environment_key() -> str:
     code = hashlib.sha256()
     for module in sorted(Path(__file__).parent.glob("*.py")):
         code.update(module.name.encode() + b"\0" + module.read_bytes())
-    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), version("msgspec"), sys.version]
+    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), version("msgspec"), sys.version, images.SETTINGS]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -67,8 +67,9 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             if entry.is_dir() and section in BUNDLED:
                 for inner in sorted(os.scandir(entry.path), key=lambda e: e.name):
                     inner_rel = f"{rel}/{inner.name}"
-                    if section_of(inner_rel) and inner.is_file():
-                        _add(read_source(real_root, section, inner_rel, Path(inner.path), inner.is_symlink()), sources, errors)
+                    if section_of(inner_rel) and inner.is_file():  # a linked bundle folder is checked as a linked file
+                        found = read_source(real_root, section, inner_rel, Path(inner.path), entry.is_symlink() or inner.is_symlink())
+                        _add(found, sources, errors)
                 continue
             if name.lower().endswith(".yml") and ext == ".yaml":
                 warnings.append(Problem(rel, 0, "ignored: rename it to end in .yaml"))

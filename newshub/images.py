@@ -5,8 +5,8 @@ A reference is a path relative to the page's file (a photo in its page bundle, a
 site path into assets/ ('/assets/img/x.jpg'). Each image is published under a content-addressed
 folder, '/images/<digest>/', as the original format at full size and at WIDTHS that are smaller,
 plus WebP and AVIF at those widths; every published file is decoded and encoded again, so no EXIF
-(GPS position, camera, date) survives, only the colour profile. An animated GIF is published as
-it is (GIF carries no EXIF).
+(GPS position, camera, date), XMP or comment survives, only a colour profile that fits. An animated
+GIF or WebP is published whole, every frame encoded again, at its own size.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ _SAVE: dict[str, dict[str, Any]] = {
     "AVIF": {"quality": 60, "speed": 8},
     "GIF": {"optimize": True},
 }
-# Part of the image cache's key: a change of encoder or settings makes every image again.
+# Part of the image cache's key and the build cache's (cache.environment_key): new encoders or
+# settings make every image again.
 SETTINGS = hashlib.sha256(repr((PIL.__version__, WIDTHS, _SAVE, MODERN)).encode()).hexdigest()[:8]
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
@@ -97,7 +98,7 @@ def resolve(src: str, source_rel: str) -> str | None:
 
 def outside(path: str) -> str | None:
     """Why a resolved reference may not be published, or None: only content/ and assets/ hold images."""
-    if path.startswith(("content/", "assets/")) and not path.startswith(("content/..", "assets/..")):
+    if path.startswith(("content/", "assets/")):  # normpath() has taken out every '..'
         return None
     return "not in the page's folder or assets/; put the image there and refer to it by its name or '/assets/...' path"
 
@@ -117,7 +118,7 @@ class ImageStore:
     def stamp(self, path: str) -> tuple[int, int] | None:
         try:
             info = os.stat(self.root / path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name ('a%00.jpg')
             return None
         return (info.st_size, info.st_mtime_ns)
 
@@ -194,6 +195,49 @@ def inspect(path: str, data: bytes) -> Picture | str:
     return Picture(path, digest, width, height, mime, f"{folder}{stem}.{ext}", tuple(variants))
 
 
+# What Pillow reads from a file that is about how to show it, not about who made it where.
+_DISPLAY_INFO = {"icc_profile", "dpi", "gamma", "transparency", "jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive"}
+_DISPLAY_INFO |= {
+    "progression",
+    "adobe",
+    "adobe_transform",
+    "srgb",
+    "chromaticity",
+    "background",
+    "aspect",
+    "interlace",
+    "loop",
+    "duration",
+}
+
+
+def without_metadata(data: bytes) -> bytes:
+    """`data` of a JPEG, PNG or WebP file (a theme's logo in assets/) with no EXIF, XMP, comment or
+    text chunk: unchanged when it has none, else encoded again (a JPEG at its own quality)."""
+    try:
+        with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as image:
+            warnings.simplefilter("ignore")
+            kind = _SAME.get(image.format or "", image.format or "")
+            if kind not in ("JPEG", "PNG", "WEBP") or (getattr(image, "is_animated", False) and image.format != "MPO"):
+                return data
+            if not image.getexif() and not set(image.info) - _DISPLAY_INFO:
+                return data
+            method = _TRANSPOSE.get(_orientation(image))  # the EXIF that turned it goes: turn the pixels
+            keep = image.format == "JPEG" and method is None  # the same quantisation: nothing lost again
+            options: dict[str, Any] = {"quality": "keep", "subsampling": "keep"} if keep else {"quality": 90}
+            if kind == "PNG":
+                options = {}
+            if image.info.get("icc_profile"):
+                options["icc_profile"] = image.info["icc_profile"]
+            shown = image.transpose(method) if method is not None else image
+            shown.info = {}
+            out = io.BytesIO()
+            shown.save(out, kind, **options)
+            return out.getvalue()
+    except Exception:  # not an image Pillow reads: published as it is, like any other asset
+        return data
+
+
 def _orientation(image: Image.Image) -> int:
     """The EXIF orientation (1 to 8); 1 when there is none or it is damaged."""
     try:
@@ -213,9 +257,10 @@ def make(picture: Picture, data: bytes) -> dict[str, bytes]:
     try:
         with warnings.catch_warnings(), Image.open(io.BytesIO(data)) as source:
             warnings.simplefilter("ignore")  # inspect() already refused what Pillow warns of
-            icc = source.info.get("icc_profile") if source.mode not in ("CMYK", "I;16") else None  # a CMYK profile does not fit RGB
+            icc = source.info.get("icc_profile")
+            family = "L" if source.mode in ("L", "LA") else "RGB" if source.mode in ("RGB", "RGBA") else ""  # what the profile describes
             if not picture.variants and getattr(source, "is_animated", False):
-                return {picture.url: _save(source, kind, icc, animated=True)}
+                return {picture.url: _save(source, kind, icc if family else None, animated=True)}
             method = _TRANSPOSE.get(_orientation(source))
             upright = source.transpose(method) if method is not None else source
             scaled: dict[tuple[int, int], Image.Image] = {}
@@ -225,7 +270,8 @@ def make(picture: Picture, data: bytes) -> dict[str, bytes]:
                     larger = min((s for s in scaled if s[0] > size[0]), default=None, key=lambda s: s[0])
                     base = scaled[larger] if larger else upright
                     scaled[size] = base if base.size == size else base.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-                made[target.url] = _save(_for(target.format, scaled[size]), target.format, icc)
+                image = _for(target.format, scaled[size])
+                made[target.url] = _save(image, target.format, icc if family and image.mode.startswith(family) else None)
     except Exception as exc:
         raise fail(picture.path, 0, f"cannot be processed ({exc}); export it again") from None
     return made
@@ -285,13 +331,20 @@ def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes
     if folder is not None:
         with contextlib.suppress(OSError):  # none, or some files missing (a build pruning the cache): make them
             return {u: (folder / posixpath.basename(u)).read_bytes() for u in urls}
-    made = make(picture, (root / picture.path).read_bytes())
+    try:
+        data = (root / picture.path).read_bytes()
+    except OSError as exc:
+        raise fail(picture.path, 0, f"cannot read: {exc.strerror}") from None
+    if hashlib.sha256(data).hexdigest()[:16] != picture.digest:  # saved again since it was checked
+        raise fail(picture.path, 0, "changed while the site was being built; build again")
+    made = make(picture, data)
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        for url, data in made.items():
-            partial = folder / f"{posixpath.basename(url)}.{os.getpid()}.tmp"
-            partial.write_bytes(data)
-            partial.replace(folder / posixpath.basename(url))  # atomic: a stopped build leaves no half-written image
+        with contextlib.suppress(OSError):  # a cache that cannot be written (read-only, disk full) is no cache
+            folder.mkdir(parents=True, exist_ok=True)
+            for url, file_data in made.items():
+                partial = folder / f"{posixpath.basename(url)}.{os.getpid()}.tmp"
+                partial.write_bytes(file_data)
+                partial.replace(folder / posixpath.basename(url))  # atomic: a stopped build leaves no half-written image
     return made
 
 

@@ -273,12 +273,12 @@ class MarkdownRenderer:
                 self.error(shown or "", f"image '{shown}': {found}")
                 return match.group(0)
             if found is None:  # an image on another site: its size is unknown, its loading is ours
-                lazy, eager = "" if eager else ' loading="lazy" decoding="async"', False
+                lazy, eager = "" if eager or "loading" in attrs else ' loading="lazy" decoding="async"', False
                 return match.group(0).replace("<img", "<img" + lazy, 1)
             title = attrs.pop("title", "")
             extra = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items() if k in ("id", "class", "lang", "dir"))
             shown_eager = attrs.get("loading", "eager" if eager else "lazy") != "lazy"  # the author's choice stands
-            width = int(attrs["width"]) if attrs.get("width", "").isdigit() and int(attrs["width"]) > 0 else None
+            width = int(attrs["width"]) if re.fullmatch(r"[0-9]{1,5}", attrs.get("width", "")) and int(attrs["width"]) > 0 else None
             tag = images.markup(found, html.escape(attrs.get("alt", "")), self.base_path, shown_eager, extra, width=width)
             eager = False
             if match.group(1) and match.group(3):
@@ -321,11 +321,9 @@ class MarkdownRenderer:
         original = value
         if value.startswith("/") and not value.startswith("//"):
             value = self.base_path + value
-        if tag == "a" and attr == "href" and is_image(value) and self.images is not None:
-            path = images.resolve(value, self._rel)  # a link to a photo ('full size'): its published file
-            found = self.images.get(path) if path else None
+        if tag == "a" and attr == "href" and is_image(original):  # a link to a photo ('full size'): its published file
+            found = self.picture(original, self._rel)
             if isinstance(found, images.Picture):
-                self.used[found.path] = found.digest
                 value = self.base_path + found.url
         value = href(value)
         if tag == "img" and attr == "src":

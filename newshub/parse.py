@@ -274,6 +274,7 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         rendered = renderer.render(markdown_text, rel, lines.get("body", 0))
         body[lang] = rendered.html
         warnings.extend(rendered.warnings)
+        problems.items.extend(rendered.errors)
     milestones = sorted(_milestones(rel, values["milestones"], lines, config, problems), key=lambda m: (m.date, not m.done))
     started = _day(values["started"], config, rel, lines.get("started", 0), problems) if values["started"] else None
     problems.raise_if_any()

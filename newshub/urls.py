@@ -10,7 +10,20 @@ from urllib.parse import quote, urljoin
 
 # Names a file system or the site itself already uses; a slug may not take them.
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-RESERVED_TOP = {"news", "projects", "partners", "tags", "assets", "feed.xml", "sitemap.xml", "robots.txt", "404", "404.html", "index"}
+RESERVED_TOP = {
+    "news",
+    "projects",
+    "partners",
+    "tags",
+    "assets",
+    "images",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "404",
+    "404.html",
+    "index",
+}
 _SLUG = re.compile(r"^[^\W_][\w-]*(?:\.[\w-]+)*$")  # dots between words: 'newshub-2.1.1-released'
 _URL_SAFE = "!$%&'()*+,/:;=?@~"  # RFC 3986 sub-delims, ':', '@', '/', '?', and '%' of existing escapes
 _AUTHORITY = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")

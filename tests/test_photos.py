@@ -403,3 +403,46 @@ def test_the_image_cache_keeps_only_what_the_site_uses(site: Path) -> None:
     built(site)
     after = {p.name for p in cache.iterdir()}
     assert len(before) == len(after) == 4 and len(before & after) == 3  # one folder gone, one new
+
+
+def test_second_review(make_site: MakeSite, tmp_path: Path) -> None:
+    """What a code review found: crashes, a project body's missing image, assets/ photos published
+    with their GPS position, a linked bundle folder, /images/ as a page, a stale link target."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.md").write_text("---\ntitle: Linked\n---\n\nFrom outside.\n")
+    root = make_site(
+        {
+            f"{BUNDLE}/index.md": (
+                "---\ntitle: T\nimage: /assets/img/phone.jpg\nimage_alt: A phone photo\n---\n\n"
+                '<img src="/assets/img/phone.jpg" alt="Sized" width="²">\n\n[full photo](big.jpg)\n'
+            ),
+            "assets/img/phone.jpg": make.phone_photo(300, 200),
+        }
+    )
+    out = built(root)
+    raw = [p for p in (out / "assets/img").iterdir() if p.name.startswith("phone.")]
+    assert raw and b"PhoneMaker" not in raw[0].read_bytes() and not Image.open(raw[0]).getexif()  # the asset copy too
+    assert Image.open(raw[0]).size == (200, 300)  # turned as its EXIF said, now that the EXIF is gone
+    page = (out / "news/signing/index.html").read_text()
+    assert '<a href="big.jpg">full photo</a>' in page
+    (root / BUNDLE / "big.jpg").write_bytes(make.jpeg(500, 400))  # the link's photo appears: the cached page follows
+    page = (built(root) / "news/signing/index.html").read_text()
+    assert re.search(r'<a href="/images/\w+/big\.jpg">full photo</a>', page), page
+
+    broken = make_site(
+        {
+            "content/projects/robot.yaml": "title: Robot\nstatus: active\nbody: '![Arm](missing.jpg)'\n",
+            "content/news/nul.md": "---\ntitle: N\ndate: 2024-01-01\n---\n\n![x](a%00.jpg)\n",
+        },
+        name="broken",
+    )
+    (broken / "content/news/linked").symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli(broken, "build")
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert "content/projects/robot.yaml" in result.stderr and "missing.jpg': no such file" in result.stderr
+    assert "content/news/nul.md:6: image 'a%00.jpg': no such file" in result.stderr
+    assert "content/news/linked/index.md: is a symbolic link to a file outside the project" in result.stderr
+    page = make_site({"content/pages/images.md": "---\ntitle: Images\n---\n\nOur photos.\n"}, name="page")
+    result = run_cli(page, "build")
+    assert result.returncode != 0 and "content/pages/images.md" in result.stderr  # /images/ is where photos are published
