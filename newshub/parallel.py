@@ -74,6 +74,22 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _background_worker() -> None:
+    """In a background parse worker: Ctrl+C is the parent's to answer, and a SIGTERM gives the worker
+    two seconds to leave. A SIGTERM sent to the whole process group (a container stopping) thus
+    reaches a parent that shuts its workers down in order (dying at once, they would break the pool
+    under it, and its exit could wait on them), while one the executor sends to the rest of a
+    broken pool still ends them."""
+    ignore_interrupts()
+    signal.signal(signal.SIGTERM, _leave_soon)
+
+
+def _leave_soon(signum: int, frame: object) -> None:
+    timer = threading.Timer(2.0, os._exit, (0,))
+    timer.daemon = True  # a worker the parent shuts down sooner does not wait for it
+    timer.start()
+
+
 def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None, size: int = _CHUNK) -> Iterator[Any]:
     """func over index ranges, in order, in `workers` forked processes."""
     ctx = multiprocessing.get_context("fork")
@@ -133,7 +149,7 @@ class BackgroundParse:
             _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path, root))
             try:
                 context = multiprocessing.get_context("fork")
-                self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_interrupts)
+                self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_background_worker)
                 self._futures = [self._executor.submit(_parse_range, span) for span in self._spans]
             finally:
                 _work.clear()  # the workers have their copy
