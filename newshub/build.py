@@ -106,7 +106,7 @@ class Build:
         self.site: Site | None = None  # the last good one
         self.assets: dict[str, Asset] = {}
         self._asset_files: dict[str, bytes] = {}  # output path -> bytes, of `assets`
-        self._image_files: dict[str, tuple[Picture, str]] = {}  # output path -> (picture, its url), of the Site
+        self._image_files: dict[str, Picture] = {}  # output path -> the picture it is a file of, of the Site
         self._image_bytes: dict[str, bytes] = {}  # output path -> bytes, made on request (the preview)
         self._images_of: Site | None = None  # the Site _image_files is of
         self.image_index: images.Seen = {}  # what every image read so far gave: kept in the build cache
@@ -477,21 +477,21 @@ class Build:
         with self.lock:
             return [*self.routes, *self._asset_files, *self.image_files()]
 
-    def image_files(self) -> dict[str, tuple[Picture, str]]:
-        """Every published image file: output path -> (its Picture, its URL), for the images that
+    def image_files(self) -> dict[str, Picture]:
+        """Every published image file: output path -> the Picture it is a file of, for the images that
         the Site's pages refer to (drafts' only in a build with drafts). Records in `image_index`
         what the workers' parses learnt of each image, for the next run and the build cache."""
         with self.lock:
             site, store = self.site, self._markdown.images if self._markdown else None
             if site is None or store is None:
                 return {}
-            files: dict[str, tuple[Picture, str]] = {}
+            files: dict[str, Picture] = {}
             items = [*site.by_source.values(), *site.projects.values(), *site.partners.values()]
             for item in items:
                 held = self._parsed.get(item.source)
                 for path, _, size, mtime, picture in held[1].deps if held else ():
                     if picture is not None:
-                        files.update((url.lstrip("/"), (picture, url)) for url in (picture.url, *(v.url for v in picture.variants)))
+                        files.update((url.lstrip("/"), picture) for url in picture.urls)
                         if self.image_index.get(path, (None,))[0] != (size, mtime):  # what a worker read, for the next run
                             self.image_index[path] = ((size, mtime), picture)
             return files
@@ -509,11 +509,11 @@ class Build:
             if file.startswith("images/"):
                 if file not in self._image_files:  # a body parsed since (a cold start's): merged, never dropped here
                     self._image_files.update(self.image_files())
-                image = self._image_files.get(file)
-                if image is None:
+                picture = self._image_files.get(file)
+                if picture is None:
                     return None
                 if file not in self._image_bytes:  # every file of the picture: its page asks for another soon
-                    made = images.produce(self.root, self.image_cache(), image[0])
+                    made = images.produce(self.root, self.image_cache(), picture)
                     self._image_bytes.update((url.lstrip("/"), data) for url, data in made.items())
                 return self._image_bytes[file]
             route = self.routes.get(file)

@@ -82,6 +82,11 @@ class Picture:
     url: str  # the fallback: the original's format at full size
     variants: tuple[Variant, ...]  # every other published file
 
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every published file's URL: the fallback, then the variants."""
+        return (self.url, *(v.url for v in self.variants))
+
 
 def resolve(src: str, source_rel: str) -> str | None:
     """The project-relative file an image reference names ('%20' decoded, as a browser would), or
@@ -326,7 +331,7 @@ def markup(picture: Picture, alt: str, base_path: str, eager: bool, attrs: str =
 def produce(root: Path, cache: Path | None, picture: Picture) -> dict[str, bytes]:
     """Every published file of `picture` (url -> bytes): from `cache` (a folder, content-addressed
     by the original's digest) when it holds them all, else made and kept there."""
-    urls = [picture.url, *(v.url for v in picture.variants)]
+    urls = picture.urls
     folder = cache / f"{picture.digest}-{SETTINGS}" if cache is not None else None
     if folder is not None:
         with contextlib.suppress(OSError):  # none, or some files missing (a build pruning the cache): make them

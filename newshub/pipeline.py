@@ -132,7 +132,7 @@ def build(options: Options) -> Report:
             for asset in project.assets.values():
                 report.written += writer.put(asset.url.lstrip("/"), asset.data)
         with report.stage("images"):
-            pictures = list(dict.fromkeys(picture for picture, _ in project.image_files().values()))
+            pictures = list(dict.fromkeys(project.image_files().values()))
             for made in parallel.make_images(pictures, options.root, project.image_cache(), options.jobs):
                 for url, data in made.items():
                     report.written += writer.put(url.lstrip("/"), data)
