@@ -24,6 +24,11 @@ from .discover import is_image, is_scratch, section_of
 WATCHED = ("content", "templates", "assets")  # never site/: the preview would rebuild on its own output
 QUIET = 0.01  # seconds without events that end a batch: an editor's save takes about a millisecond
 MAX_WAIT = 3.0  # a batch is applied at the latest this long after its first event
+# A burst (`git switch`, an unzip, rsync) has far more events than a save; its writer can pause for
+# longer than QUIET on a loaded machine, and applying half a branch flashes errors that the other
+# half resolves. Its rebuild takes longer than BURST_QUIET anyway.
+BURST = 32  # events in one pending batch that make it a burst
+BURST_QUIET = 0.1
 
 
 @dataclass
@@ -90,6 +95,8 @@ def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:
 class Debouncer:
     """Collects batches until QUIET seconds pass without one (or MAX_WAIT after the first).
 
+    Once BURST events are pending, the quiet window is BURST_QUIET instead.
+
     Driven by explicit times, so tests replay recorded event sequences without sleeping."""
 
     def __init__(self, quiet: float = QUIET, max_wait: float = MAX_WAIT) -> None:
@@ -109,7 +116,7 @@ class Debouncer:
 
     def due(self, now: float) -> Batch | None:
         """The collected batch if it is time to apply it, else None."""
-        if not self.pending or (now - self.last < self.quiet and now - self.first < self.max_wait):
+        if not self.pending or (now - self.last < self._quiet() and now - self.first < self.max_wait):
             return None
         batch, self.pending = self.pending, Batch()
         return batch
@@ -118,7 +125,10 @@ class Debouncer:
         """Seconds until due() could return a batch; None when nothing is pending."""
         if not self.pending:
             return None
-        return max(0.0, min(self.last + self.quiet, self.first + self.max_wait) - now)
+        return max(0.0, min(self.last + self._quiet(), self.first + self.max_wait) - now)
+
+    def _quiet(self) -> float:
+        return max(self.quiet, BURST_QUIET) if self.pending.events >= BURST else self.quiet
 
 
 class Watcher:
