@@ -36,15 +36,17 @@ from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
 from .check import check
 from .config import SiteConfig, load_config
-from .discover import Source, discover, is_image, read_source, section_of
+from .discover import Source, discover, is_image, read_source, section_of, skipped
 from .errors import BuildError, Problem
 from .images import Picture
+from .links import LinkCheck, Locator, PageScan, Scanner
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
 from .urls import output_file
+from .watch import Batch
 
 if TYPE_CHECKING:
     from .pipeline import Options, Report
@@ -125,6 +127,9 @@ class Build:
         self._fresh: set[str] = set()  # files rendered since the last change
         self._ahead: list[str] = []  # files to render ahead, last first
         self._failed: dict[str, list[Problem]] = {}  # output file -> why its last render failed
+        self._scans: dict[str, PageScan] = {}  # output file -> the links of its last rendering
+        self._scanner: Scanner | None = None
+        self._dead: list[Problem] | None = None  # the dead links of _scans, when known
         self._stale = True  # the Site is not the one the parse results give (no Site yet, or a stage failed)
         self._templates_wanted = True
         self._interrupted = False
@@ -134,18 +139,38 @@ class Build:
 
     @property
     def errors(self) -> list[Problem]:
-        """What a build would stop with now: the first failing stage's problems, else failed pages'."""
+        """What a build would stop with now: the first failing stage's problems, else failed pages'
+        and the dead links of the pages rendered so far (unless site.yaml makes them warnings)."""
         with self.lock:
             for stage in STAGES:
                 if self.problems[stage]:
                     return sorted(set(self.problems[stage]))
-            return sorted({p for found in self._failed.values() for p in found})
+            failed = {p for found in self._failed.values() for p in found}
+            return sorted(failed | set(self.dead_links() if self._links_level() == "error" else ()))
 
     @property
     def warnings(self) -> list[Problem]:
-        """What a build would print as warnings now: discover's and every file's parse."""
+        """What a build would print as warnings now: discover's, every file's parse, and dead links
+        with `dead_links: warning`."""
         with self.lock:
-            return sorted({*self._discovered, *(w for _, parsed in self._parsed.values() for w in parsed.warnings)})
+            dead = self.dead_links() if self._links_level() == "warning" else ()
+            return sorted({*self._discovered, *(w for _, parsed in self._parsed.values() for w in parsed.warnings), *dead})
+
+    def _links_level(self) -> str:
+        return self.site.config.dead_links if self.site is not None else "error"
+
+    def dead_links(self) -> list[Problem]:
+        """The dead links of the pages rendered so far (links.LinkCheck), placed where written."""
+        with self.lock:
+            if self._dead is None:
+                check = LinkCheck(self._scans)
+                dead = check.dead(lambda target: self._scans[target].ids if target in self._scans else None)
+                if dead and self._scanner is not None:
+                    locator = Locator(self.root, self.routes, self._scanner)
+                    self._dead = sorted({locator.problem(file, link, check.ids_of) for file, link in dead})
+                else:
+                    self._dead = []
+            return self._dead
 
     # --- loading and changing -------------------------------------------------------------------------
 
@@ -169,6 +194,12 @@ class Build:
         After a run cut short by an exception (a file gone mid-read), the next one reads everything."""
         with self.lock:
             return self._run(set(content), config=config, templates=templates, assets=assets)
+
+    def take(self, batch: Batch) -> bool:
+        """A batch of the watcher's changes (watch.Batch), as apply() or rescan() takes them."""
+        if batch.rescan:
+            return self.rescan()
+        return self.apply(batch.content | batch.skipped, batch.config, batch.templates, batch.assets)
 
     def rescan(self) -> bool:
         """Look at every file again: a content folder came or went, or changes no event reported."""
@@ -265,6 +296,7 @@ class Build:
         for rel in paths:
             section = section_of(rel)
             if section is None:
+                self._skipped(rel)
                 continue
             path = self.root / rel
             linked = path.is_symlink() or (rel.count("/") == 3 and path.parent.is_symlink())  # a page bundle's folder too
@@ -276,6 +308,13 @@ class Build:
                 else:
                     self._sources[rel] = now
         return changed
+
+    def _skipped(self, rel: str) -> None:
+        """Say, as discover says, that a file saved in a section folder is not read (open-day.markdown)."""
+        self._discovered = [p for p in self._discovered if p.path != rel]
+        path = self.root / rel
+        if path.exists() and (warning := skipped(rel, path.is_file())) is not None:
+            self._discovered.append(warning)
 
     def _parse(self, changed: set[str], progress: Progress | None) -> None:
         """Parse the changed sources: from the cache, else in worker processes; on the first load
@@ -422,7 +461,10 @@ class Build:
                 items[Article if isinstance(item, Article) else type(item)].append(item)
         content = Content(tuple(items[Article]), tuple(items[Page]), tuple(items[Project]), tuple(items[Partner]))  # type: ignore[arg-type]
         site = assemble(self.config, content, self.options.drafts)
-        self.problems["check"] = check(site)
+        # Drafts are checked as the preview (which shows them) checks them, though not published:
+        # a draft's mistake must not first appear the day it is published.
+        drafts = not self.options.drafts and (any(a.draft for a in content.articles) or any(p.draft for p in content.pages))
+        self.problems["check"] = check(assemble(self.config, content, True) if drafts else site)
         self._stale = bool(self.problems["check"])
         if not self._stale:
             self.site, self._places = site, None
@@ -451,6 +493,7 @@ class Build:
             if routes.keys() != self.routes.keys():
                 self._pages = {file: data for file, data in self._pages.items() if file in routes}
                 self._failed = {file: found for file, found in self._failed.items() if file in routes}
+                self._scans = {file: scan for file, scan in self._scans.items() if file in routes}
             self.routes = routes
         if site is not None and site is not self._images_of:  # the last good Site's images, and no others
             self._images_of, self._image_files = site, self.image_files()
@@ -458,10 +501,16 @@ class Build:
         if site is None or env is None or (old is not None and old.site is site and old.env is env and old.assets is self.assets):
             return
         self._renderer = Renderer(env, site, self.assets)
-        self._fresh = set()
+        self._scanner = Scanner(self._known, site.config.base_url)
+        self._fresh, self._dead = set(), None
         self._ahead = list(reversed(self.routes))
         for file in list(self._failed):  # do the pages that failed still fail?
             self.page(file)
+        for file in {file for file, scan in self._scans.items() if scan.dead or scan.fragments}:  # are their links still dead?
+            self.page(file)
+
+    def _known(self, file: str) -> bool:
+        return file in self.routes or file in self._asset_files or file in self._image_files
 
     # --- pages ---------------------------------------------------------------------------------------
 
@@ -519,17 +568,34 @@ class Build:
             route = self.routes.get(file)
             if route is None or self._renderer is None or file in self._fresh:
                 return self._pages.get(file)
-            self._fresh.add(file)
-            self.renders += 1
-            try:
-                self._pages[file] = self._renderer.render(route)
-                failed = self._failed.pop(file, None) is not None
-            except BuildError as exc:
-                failed = self._failed.get(file) != exc.problems
-                self._failed[file] = exc.problems
+            failed = self._render(file, route)
+            if self._scanner is not None and (scan := self._scans.get(file)) is not None:
+                for target in {target for _, target, _ in scan.fragments if target not in self._fresh and target in self.routes}:
+                    failed |= self._render(target, self.routes[target])  # its ids, to judge this page's #fragments
             if failed:  # the error overlay appears or goes
                 self._bump()
             return self._pages.get(file)
+
+    def _render(self, file: str, route: Route) -> bool:
+        """Render one page and scan its links; True when what the overlay shows changed."""
+        assert self._renderer is not None
+        self._fresh.add(file)
+        self.renders += 1
+        try:
+            data = self._pages[file] = self._renderer.render(route)
+            failed = self._failed.pop(file, None) is not None
+        except BuildError as exc:
+            failed = self._failed.get(file) != exc.problems
+            self._failed[file] = exc.problems
+            return failed
+        if self._scanner is not None and file.endswith(".html") and route.kind not in parallel.STREAMED:
+            scan = self._scanner.scan(route.url, data)
+            old = self._scans.get(file)
+            self._scans[file] = scan
+            if old is None or old.dead != scan.dead or old.fragments != scan.fragments or old.ids != scan.ids:
+                before, self._dead = self._dead, None
+                failed |= before != self.dead_links()
+        return failed
 
     def render_ahead(self) -> bool:
         """Render one page nobody asked for yet (so that a page that fails shows among the errors);

@@ -91,6 +91,7 @@ class BuildState:
     output: str = ""
     manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
     images: dict[str, tuple[int, int, Picture]] = field(default_factory=dict)  # image file -> (size, mtime_ns, what it makes)
+    link_warnings: list[Problem] = field(default_factory=list)  # said again by a no-op build
 
 
 _KINDS = (("article", Article), ("page", Page), ("project", Project), ("partner", Partner))

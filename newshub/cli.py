@@ -23,6 +23,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", default=default if suppress else False, help="ignore and do not update .newshub-cache/"
     )
+    parser.add_argument("--strict", action="store_true", default=default if suppress else False, help="treat warnings as errors (for CI)")
     parser.add_argument(
         "-j", "--jobs", type=int, default=default if suppress else 0, help="worker processes (default: all cores for big builds; 1: serial)"
     )
@@ -34,7 +35,9 @@ def make_parser() -> argparse.ArgumentParser:
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="{build,check,new,serve}")
     _common(sub.add_parser("build", help="build the site into site/ (the default)"), suppress=True)
-    _common(sub.add_parser("check", help="validate content and templates; write nothing"), suppress=True)
+    check = sub.add_parser("check", help="validate content, templates and links; write nothing")
+    check.add_argument("--external", action="store_true", help="also request every link to another site")
+    _common(check, suppress=True)
     new = sub.add_parser("new", help="scaffold a news article or page")
     new.add_argument("kind", choices=("news", "page"))
     new.add_argument("title")
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         cache=not args.no_cache,
         jobs=max(0, args.jobs),
         progress=not args.quiet,  # drawn only when stderr is a terminal
+        strict=args.strict,
+        external=getattr(args, "external", False),
     )
     start = time.perf_counter()
     try:

@@ -45,6 +45,7 @@ class SiteConfig:
     retain: tuple[str, ...]
     html: HtmlPolicy
     feed_limit: int = 50  # entries in each Atom feed: the latest articles (Hugo's rssLimit)
+    dead_links: str = "error"  # or "warning": what a link to no page or id is (links.LEVELS)
 
     @property
     def default_language(self) -> str:
@@ -99,6 +100,7 @@ SITE = s.Schema(
         "retain": s.Field(s.text_list, default=(".git", "CNAME", ".well-known")),
         "html": s.Field(s.mapping_of(_HTML), default=None),
         "feed_limit": s.Field(s.positive_int, default=50),
+        "dead_links": s.Field(s.one_of(("error", "warning")), default="error"),
     },
 )
 
@@ -142,6 +144,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         author=values["author"],
         retain=values["retain"],
         feed_limit=values["feed_limit"],
+        dead_links=values["dead_links"],
         html=HtmlPolicy(
             tags=tuple(sorted(set(DEFAULT_HTML_TAGS) | set(html["tags"]) | ({"iframe"} if html["iframe_hosts"] else set()))),
             iframe_hosts=tuple(html["iframe_hosts"]),

@@ -53,7 +53,7 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
     sources: list[Source] = []
     warnings: list[Problem] = []
     errors: list[Problem] = []
-    for section, ext in sorted(SECTIONS.items()):
+    for section in sorted(SECTIONS):
         folder = root / "content" / section
         if not folder.is_dir():
             if folder.exists():  # a file where a folder belongs: its content would vanish silently
@@ -71,14 +71,28 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
                         found = read_source(real_root, section, inner_rel, Path(inner.path), entry.is_symlink() or inner.is_symlink())
                         _add(found, sources, errors)
                 continue
-            if name.lower().endswith(".yml") and ext == ".yaml":
-                warnings.append(Problem(rel, 0, "ignored: rename it to end in .yaml"))
-                continue
-            if not entry.is_file() or not name.lower().endswith(ext):  # 'NOTES.MD' too
-                warnings.append(Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/"))
+            if (warning := skipped(rel, entry.is_file())) is not None:
+                warnings.append(warning)
                 continue
             _add(read_source(real_root, section, rel, Path(entry.path), entry.is_symlink()), sources, errors)
     return sources, warnings, errors
+
+
+def skipped(rel: str, is_file: bool) -> Problem | None:
+    """The warning for an entry directly in a section folder that newshub does not read ('notes.txt',
+    'open-day.markdown', 'x.yml'), or None for one it reads or skips silently (photos, scratch files)."""
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[0] != "content" or parts[1] not in SECTIONS:
+        return None
+    section, name = parts[1], parts[2]
+    ext = SECTIONS[section]
+    if is_scratch(name) or (is_file and is_image(name)) or (not is_file and section in BUNDLED):
+        return None
+    if name.lower().endswith(".yml") and ext == ".yaml":
+        return Problem(rel, 0, "ignored: rename it to end in .yaml")
+    if not is_file or not name.lower().endswith(ext):  # 'NOTES.MD' too
+        return Problem(rel, 0, f"ignored: only {ext} files are read in content/{section}/")
+    return None
 
 
 def _add(found: Source | Problem, sources: list[Source], errors: list[Problem]) -> None:

@@ -23,6 +23,7 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem
 from .images import Picture
+from .links import PageScan, Scanner
 from .markdown import MarkdownRenderer
 from .model import Route
 from .parse import Parsed, parse
@@ -213,44 +214,64 @@ def make_images(todo: Sequence[Picture], root: Path, cache: Path | None, jobs: i
 # --- render and write ------------------------------------------------------------------------------
 
 
-def render_one(route: Route, renderer: Renderer, writer: SiteWriter) -> int:
+def render_one(route: Route, renderer: Renderer, writer: SiteWriter | None, scanner: Scanner | None) -> tuple[int, PageScan | None]:
+    """Render one route (into the writer's folder, when there is one): the files written, and the
+    links of an HTML page when there is a scanner."""
     rel = output_file(route.url)
     if route.kind in STREAMED:
-        return writer.put_chunks(rel, renderer.render_chunks(route))
-    return writer.put(rel, renderer.render(route))
+        chunks = renderer.render_chunks(route)
+        if writer is not None:
+            return writer.put_chunks(rel, chunks), None
+        for _ in chunks:  # check: rendered for its template errors, never held whole
+            pass
+        return 0, None
+    data = renderer.render(route)
+    scan = scanner.scan(route.url, data) if scanner is not None and rel.endswith(".html") else None
+    return (writer.put(rel, data) if writer is not None else 0), scan
 
 
-def _render_range(span: tuple[int, int]) -> tuple[int, list[Problem]]:
+Scans = dict[str, PageScan]  # output file -> the links of its page
+
+
+def _render_range(span: tuple[int, int]) -> tuple[int, list[Problem], Scans]:
     routes: Sequence[Route] = _work["routes"]
-    renderer: Renderer = _work["renderer"]
-    writer: SiteWriter = _work["writer"]
-    written = 0
+    written, scans = 0, Scans()
     for i in range(*span):
         try:
-            written += render_one(routes[i], renderer, writer)
+            count, scan = render_one(routes[i], _work["renderer"], _work["writer"], _work["scanner"])
         except BuildError as exc:
-            return written, list(exc.problems)
-    return written, []
+            return written, list(exc.problems), scans
+        written += count
+        if scan is not None:
+            scans[output_file(routes[i].url)] = scan
+    return written, [], scans
 
 
-def render_all(routes: Sequence[Route], renderer: Renderer, writer: SiteWriter, jobs: int, tick: Tick | None = None) -> int:
-    """Render every route into the writer's folder; the number of files written (not linked)."""
+def render_all(
+    routes: Sequence[Route], renderer: Renderer, writer: SiteWriter | None, scanner: Scanner | None, jobs: int, tick: Tick | None = None
+) -> tuple[int, Scans]:
+    """Render every route, into the writer's folder when there is a writer: the number of files
+    written (not linked), and each HTML page's links when there is a scanner."""
     workers = workers_for(jobs, len(routes))
     if workers == 1:
-        written = 0
+        written, scans = 0, Scans()
         for route in routes:
-            written += render_one(route, renderer, writer)
+            count, scan = render_one(route, renderer, writer, scanner)
+            written += count
+            if scan is not None:
+                scans[output_file(route.url)] = scan
             if tick:
                 tick(1)
-        return written
-    _work.update(routes=routes, renderer=renderer, writer=writer)
-    written, problems = 0, []
+        return written, scans
+    _work.update(routes=routes, renderer=renderer, writer=writer, scanner=scanner)
+    written, problems, scans = 0, [], Scans()
     try:
-        for count, found in _map(_render_range, len(routes), workers, tick):
+        for count, found, chunk in _map(_render_range, len(routes), workers, tick):
             written += count
             problems.extend(found)
+            scans.update(chunk)
     finally:
         _work.clear()
     if problems:
         raise BuildError(problems[:1])  # the serial build stops at the first failing page, too
-    return written
+    return written, scans

@@ -1,7 +1,7 @@
 """`newshub build` and `newshub check`: the stages of build.Build run once, then every page
 rendered in parallel and written atomically (or, for check, nothing rendered).
 
-load_config -> discover -> parse -> assemble -> check -> render -> write
+load_config -> discover -> parse -> assemble -> check -> render (links) -> write
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import images, parallel
@@ -18,7 +18,9 @@ from .assets import Asset
 from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
 from .errors import BuildError, Problem
+from .external import check_links
 from .images import Picture
+from .links import LinkCheck, Locator, Scanner
 from .model import Site
 from .progress import Progress
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
@@ -33,6 +35,8 @@ class Options:
     cache: bool = True  # .newshub-cache/; False: --no-cache
     jobs: int = 0  # worker processes; 0: all cores when the build is big enough, 1: serial
     progress: bool = False  # a progress bar on stderr, drawn only when it is a terminal
+    strict: bool = False  # warnings stop the build, as errors do (for CI)
+    external: bool = False  # check: request every external link too
 
     @property
     def out(self) -> Path:
@@ -58,14 +62,44 @@ class Report:
 
 
 def check_only(options: Options) -> Report:
-    """`newshub check`: every stage but render, and a compile of every template."""
+    """`newshub check`: every stage, every page rendered and its links checked, nothing written."""
     report = Report()
     project = Build(options)
     project.load(report=report)
     report.warnings.extend(project.warnings)
     if project.errors:
         raise BuildError(project.errors)
+    _strict(options, report.warnings)
+    site = project.site
+    assert site is not None
+    report.pages = len(site.routes)
+    scanner = Scanner(set(project.output()).__contains__, site.config.base_url, external=options.external)
+    with report.stage("render"):
+        _, scans = parallel.render_all(site.routes, project.renderer(), None, scanner, options.jobs)
+    with report.stage("links"):
+        found, locator = LinkCheck(scans), Locator(options.root, project.routes, scanner)
+        dead = found.problems(locator)
+        if options.external:
+            errors, warnings = check_links(found.external_places(locator), _external_cache(options))
+            dead += errors
+            report.warnings.extend(warnings)
+            _strict(options, warnings)
+    _links_found(options, site.config.dead_links, dead, report)
     return report
+
+
+def _strict(options: Options, warnings: list[Problem]) -> None:
+    """--strict: the content's warnings stop the build."""
+    if options.strict and warnings:
+        raise BuildError([replace(w, message=f"{w.message} (an error with --strict)") for w in warnings])
+
+
+def _links_found(options: Options, level: str, dead: list[Problem], report: Report) -> None:
+    """Dead links stop the build, or are warnings with `dead_links: warning` in site.yaml."""
+    if dead and level == "error":
+        raise BuildError(dead)
+    report.warnings.extend(dead)
+    _strict(options, dead)
 
 
 def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str]) -> str:
@@ -80,6 +114,10 @@ def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: d
         *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
     ]
     return digest_of(parts)
+
+
+def _external_cache(options: Options) -> Path | None:
+    return options.root / ".newshub-cache" / "external.json" if options.cache else None
 
 
 def _keep_images(cache: Cache, project: Build) -> None:
@@ -115,10 +153,13 @@ def build(options: Options) -> Report:
         unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
         unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
     if unchanged:  # a no-op build: everything validated above, and the output is already right
+        report.warnings.extend(cache.state.link_warnings)
+        _strict(options, [*project.warnings, *cache.state.link_warnings])
         with report.stage("cache"):
             _keep_images(cache, project)
             cache.save()
         return report
+    _strict(options, project.warnings)
     project.apply(templates=True)
     renderer = project.renderer()  # BuildError: a template that does not compile
     refuse_foreign_output(options.root, options.out, site.config.retain)  # before any staging folder exists
@@ -127,7 +168,11 @@ def build(options: Options) -> Report:
         with report.stage("render"):
             if progress:
                 progress.start("render", len(site.routes))
-            report.written = parallel.render_all(site.routes, renderer, writer, options.jobs, progress.tick)
+            scanner = Scanner(set(files).__contains__, site.config.base_url)
+            report.written, scans = parallel.render_all(site.routes, renderer, writer, scanner, options.jobs, progress.tick)
+        with report.stage("links"):
+            dead = LinkCheck(scans).problems(Locator(options.root, project.routes, scanner))
+            _links_found(options, site.config.dead_links, dead, report)
         with report.stage("write"):
             for asset in project.assets.values():
                 report.written += writer.put(asset.url.lstrip("/"), asset.data)
@@ -146,6 +191,7 @@ def build(options: Options) -> Report:
         if options.cache:
             cache.state.input_digest, cache.state.output = stamp, str(out)
             cache.state.manifest = manifest_of(out, files) or {}
+            cache.state.link_warnings = dead
             cache.state_dirty = True
             _keep_images(cache, project)
         cache.save()

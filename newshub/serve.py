@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Sequence
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,20 +78,35 @@ def host_allowed(header: str | None, bound: str, port: int) -> bool:
     return bool(sep) and name in names and given == str(port)
 
 
-def inject(page: bytes, build: str, problems: list[Problem]) -> bytes:
-    """The overlay (when there are problems) and the reload script, before the last </body>."""
+def inject(page: bytes, build: str, problems: Sequence[Problem], warnings: Sequence[Problem] = ()) -> bytes:
+    """The overlay (when there are errors), the warnings panel (when there are warnings) and the
+    reload script, before the last </body>. The panel can be dismissed; it stays away (reload.js
+    remembers it for the tab) until the warnings change."""
     parts = []
     if problems:
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
         parts.append(
             f'<link rel="stylesheet" href="{PREFIX}overlay.css"><div id="newshub-overlay" role="alert">'
-            f"<h2>newshub: the build failed; this is the last good version</h2><ul>{items}</ul>"
-            "<p>Fix the file and this page reloads.</p></div>"
+            f"<h2>newshub: a build would stop on {_count(problems, 'problem')}; the site shown is the last good one</h2>"
+            f"<ul>{items}</ul><p>Fix the file and this page reloads.</p></div>"
+        )
+    if warnings:
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in warnings)
+        digest = hashlib.sha256(repr(warnings).encode()).hexdigest()[:16]
+        parts.append(
+            ("" if problems else f'<link rel="stylesheet" href="{PREFIX}overlay.css">')
+            + f'<aside id="newshub-warnings" role="status" data-digest="{digest}">'
+            '<button type="button" class="newshub-dismiss" aria-label="Dismiss the warnings">\u00d7</button>'
+            f"<h2>newshub: {_count(warnings, 'warning')}</h2><ul>{items}</ul></aside>"
         )
     parts.append(f'<script src="{PREFIX}reload.js" data-build="{html.escape(build)}" defer></script>')
     extra = "".join(parts).encode()
     at = page.rfind(b"</body>")
     return page + extra if at < 0 else page[:at] + extra + page[at:]
+
+
+def _count(items: Sequence[Problem], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 EMPTY_PAGE = b'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>newshub preview</title></head>\n<body></body></html>\n'
@@ -167,7 +183,7 @@ class PreviewServer:
     def token(self, data: bytes) -> str:
         """What an open page holds: its bytes and the errors over it. It reloads when that changes."""
         digest = hashlib.sha256(data)
-        digest.update(repr(self.build.errors).encode())
+        digest.update(repr((self.build.errors, self.build.warnings)).encode())
         return digest.hexdigest()[:16]
 
     def served(self, path: str) -> tuple[int, bytes, str]:
@@ -187,7 +203,7 @@ class PreviewServer:
         start = time.perf_counter()
         self.active = time.monotonic()
         try:
-            if self.build.rescan() if batch.rescan else self.build.apply(batch.content, batch.config, batch.templates, batch.assets):
+            if self.build.take(batch):
                 self.report(f"Rebuilt in {(time.perf_counter() - start) * 1000:.0f} ms")
         except Exception as exc:  # e.g. an unreadable folder: say so and keep serving; the next save retries
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
@@ -300,7 +316,7 @@ class PreviewServer:
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str, head: bool) -> None:
         if kind.startswith("text/html"):
-            data = inject(data, self.token(data), self.build.errors)
+            data = inject(data, self.token(data), self.build.errors, self.build.warnings)
         handler.send_response(status)
         handler.send_header("Content-Type", kind)
         handler.send_header("Content-Length", str(len(data)))

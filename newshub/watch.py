@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_FILE
-from .discover import is_image, is_scratch, section_of
+from .discover import SECTIONS, is_image, is_scratch, section_of
 
 WATCHED = ("content", "templates", "assets")  # never site/: the preview would rebuild on its own output
 QUIET = 0.01  # seconds without events that end a batch: an editor's save takes about a millisecond
@@ -40,6 +40,7 @@ class Batch:
     templates: bool = False
     assets: bool = False
     rescan: bool = False  # a folder in content/ came or went: read every content file again
+    skipped: set[str] = field(default_factory=set)  # other files in a section folder: newshub warns it ignores them
     events: int = 0  # how many events went into it
 
     @classmethod
@@ -48,7 +49,7 @@ class Batch:
         return cls(config=True, templates=True, assets=True, rescan=True, events=1)
 
     def __bool__(self) -> bool:
-        return bool(self.content or self.config or self.templates or self.assets or self.rescan)
+        return bool(self.content or self.config or self.templates or self.assets or self.rescan or self.skipped)
 
     def merge(self, other: Batch) -> None:
         self.content |= other.content
@@ -56,6 +57,7 @@ class Batch:
         self.templates |= other.templates
         self.assets |= other.assets
         self.rescan |= other.rescan
+        self.skipped |= other.skipped
         self.events += other.events
 
 
@@ -77,8 +79,10 @@ def classify_path(rel: str, is_directory: bool, batch: Batch) -> None:
         batch.config = True
     elif is_directory and len(parts) <= 3:  # a section, or a page bundle, came, went or was renamed
         batch.rescan = True
-    elif section_of(rel) is not None or is_image(rel):  # a temporary name (tmp123, sedXXXXXX) only matters once renamed
+    elif section_of(rel) is not None or is_image(rel):
         batch.content.add(rel)
+    elif len(parts) == 3 and parts[1] in SECTIONS:  # open-day.markdown; a temporary name (sedXXXXXX) is gone by then
+        batch.skipped.add(rel)
 
 
 def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:

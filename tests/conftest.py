@@ -252,9 +252,7 @@ def batch_of(paths: list[str]) -> Batch:
 
 def apply_batch(project: Build, batch: Batch) -> bool:
     """A batch applied as `newshub serve` applies the watcher's."""
-    if batch.rescan:
-        return project.rescan()
-    return project.apply(batch.content, batch.config, batch.templates, batch.assets)
+    return project.take(batch)
 
 
 @dataclass
@@ -348,9 +346,13 @@ def page_token(body: bytes) -> str:
     return found.group(1).decode()
 
 
+PANEL = re.compile(rb'(<link rel="stylesheet" href="/__newshub__/overlay\.css">)?<aside id="newshub-warnings".*?</aside>', re.S)
+
+
 def without_script(body: bytes) -> bytes:
-    """A served page as the build writes it: the reload script is added only while serving."""
-    return TOKEN.sub(b"", body)
+    """A served page as the build writes it: the reload script and the warnings panel are added
+    only while serving."""
+    return PANEL.sub(b"", TOKEN.sub(b"", body))
 
 
 class Events:

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from newshub.build import Build
+from newshub.errors import BuildError
 from newshub.pipeline import Options, build
 
 from . import images as make
@@ -420,14 +421,18 @@ def test_second_review(make_site: MakeSite, tmp_path: Path) -> None:
             "assets/img/phone.jpg": make.phone_photo(300, 200),
         }
     )
+    with pytest.raises(BuildError) as dead:  # a link to a photo that is not there is a dead link
+        built(root)
+    assert str(dead.value) == (
+        f"{BUNDLE}/index.md:9: dead link 'big.jpg': no page or file of the site has this URL;"
+        " check the file name, or put the file next to the page or in assets/"
+    )
+    (root / BUNDLE / "big.jpg").write_bytes(make.jpeg(500, 400))  # the link's photo appears: the cached parse follows
     out = built(root)
     raw = [p for p in (out / "assets/img").iterdir() if p.name.startswith("phone.")]
     assert raw and b"PhoneMaker" not in raw[0].read_bytes() and not Image.open(raw[0]).getexif()  # the asset copy too
     assert Image.open(raw[0]).size == (200, 300)  # turned as its EXIF said, now that the EXIF is gone
     page = (out / "news/signing/index.html").read_text()
-    assert '<a href="big.jpg">full photo</a>' in page
-    (root / BUNDLE / "big.jpg").write_bytes(make.jpeg(500, 400))  # the link's photo appears: the cached page follows
-    page = (built(root) / "news/signing/index.html").read_text()
     assert re.search(r'<a href="/images/\w+/big\.jpg">full photo</a>', page), page
 
     broken = make_site(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from .conftest import REPO, MakeSite, article, start_files
+from .conftest import MINIMAL_CONFIG, REPO, MakeSite, article, start_files
 from .preview_server import running
 
 pytestmark = pytest.mark.browser
@@ -145,4 +145,35 @@ def test_real_content_as_a_reader_sees_it(make_site: MakeSite, browser: Browser)
         page.get_by_role("link", name="newshub 2.1.1 released").first.click()
         page.wait_for_url(server.url + "/news/newshub-2.1.1-released/")
         assert page.locator("h1").inner_text() == "newshub 2.1.1 released"
+        assert violations == []
+
+
+def test_a_warning_is_a_dismissible_panel_and_an_error_the_overlay(make_site: MakeSite, browser: Browser) -> None:
+    config = MINIMAL_CONFIG
+    dead = GOOD + "\nWrite to [us](/contact/).\n"
+    root = make_site({"content/site.yaml": config + "dead_links: warning\n", ARTICLE: dead})
+    with running(root, "--no-cache") as server:
+        page, violations = open_page(browser)
+        page.goto(server.url + "/news/hello/")
+        panel = page.locator("#newshub-warnings")
+        panel.wait_for()
+        assert f"{ARTICLE}:9: dead link '/contact/'" in panel.inner_text()
+        assert page.locator("#newshub-overlay").count() == 0
+        page.get_by_text("The first sentence.").click()  # the page underneath is still there to use
+        page.locator("#newshub-warnings .newshub-dismiss").click()
+        assert panel.count() == 0
+        page.reload()
+        page.get_by_text("The first sentence.").wait_for()
+        assert panel.count() == 0  # dismissed for this tab, while the warnings are the same
+
+        # Another warning: the panel is back, on the page swapped in by the live reload.
+        (root / ARTICLE).write_text(dead + "\nAnd [them](/partners/nobody/).\n", encoding="utf-8")
+        panel.wait_for()
+        assert "/partners/nobody/" in panel.inner_text()
+
+        # Dead links as errors: the overlay, with the same text.
+        (root / "content/site.yaml").write_text(config, encoding="utf-8")
+        overlay = page.locator("#newshub-overlay")
+        overlay.wait_for()
+        assert f"{ARTICLE}:9: dead link '/contact/'" in overlay.inner_text()
         assert violations == []

@@ -107,7 +107,8 @@ def test_kinds_of_change() -> None:
     assert classify("moved", "content/old", "content/news", True).rescan
     assert not classify("modified", "site/index.html", "", False)  # the output is never watched
     assert not classify("modified", ".newshub-cache/parse.msgpack", "", False)
-    assert not classify("modified", "content/news/notes.txt", "", False)
+    skipped = classify("modified", "content/news/notes.txt", "", False)  # looked at, to warn that it is not read
+    assert skipped.skipped == {"content/news/notes.txt"} and not skipped.content
     assert not classify("modified", "content/news/sub/a.md", "", False)
     renamed = classify("moved", f"{N}/a.md", f"{N}/b.md", False)
     assert renamed.content == {f"{N}/a.md", f"{N}/b.md"}  # the old path's pages go, the new one's come

@@ -15,7 +15,7 @@ import pytest
 from newshub.pipeline import Options, build
 
 from . import images as photos
-from .conftest import REPO, MakeSite, run_cli, tree
+from .conftest import MINIMAL_CONFIG, REPO, MakeSite, run_cli, tree, without_script
 from .htmltools import page_text, parse_page
 from .preview_server import running
 
@@ -335,7 +335,7 @@ def test_feed_links_lead_where_they_lead_on_the_page(out: Path, root: Path, feed
 
 
 def test_raw_html_site_paths_get_the_base_path_on_the_page_and_in_the_feed(make_site: MakeSite) -> None:
-    config = "title: T\nbase_url: https://x.org/hub\n"
+    config = "title: T\nbase_url: https://x.org/hub\ndead_links: warning\n"  # no contact or about page here
     body = '<a href="/contact/">c</a> <img src="/assets/logo.png" alt=""> [m](/about/)\n\n```\n<a href="/in-code/">x</a>\n```\n'
     files = {
         "content/site.yaml": config,
@@ -481,9 +481,11 @@ def test_bare_percent_in_every_kind_of_url(make_site: MakeSite) -> None:
             ),
             "content/news/50%off.jpg": photos.jpeg(),
             "content/partners/p.yaml": "name: P\nkind: other\nurl: https://p.example.org/100%\n",
+            "content/site.yaml": MINIMAL_CONFIG + "dead_links: warning\n",  # '{% link x.md %}' leads nowhere
         }
     )
-    build(Options(root=root, cache=False, jobs=1))
+    report = build(Options(root=root, cache=False, jobs=1))
+    assert [w.message.split(":")[0] for w in report.warnings] == ["dead link '%7B%25%20link%20x.md%20%25%7D'"]
     article = [ref for _, _, ref in parse_page(root / "site/news/a/index.html").refs]
     assert "%7B%25%20link%20x.md%20%25%7D" in article
     assert "https://img.example.org/%7B%25x%25%7D.png" in article
@@ -513,7 +515,7 @@ def test_the_preview_serves_what_build_writes(root: Path, tmp_path: Path) -> Non
         for rel, data in expected.items():
             path = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
             status, _, body = server.get(path)
-            served = re.sub(rb'<script src="/__newshub__/reload.js"[^>]*></script>', b"", body)
+            served = without_script(body)
             assert (status, served) == (200, data), rel
 
 

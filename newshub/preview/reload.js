@@ -2,6 +2,20 @@
 // in, keeping the scroll position; a full reload when that is not possible.
 (() => {
   let build = document.currentScript.dataset.build;
+  // The warnings panel: dismissed, it stays away in this tab until the warnings change.
+  const KEY = "newshub-dismissed-warnings";
+  const dismissed = () => {
+    const panel = document.getElementById("newshub-warnings");
+    if (panel && sessionStorage.getItem(KEY) === panel.dataset.digest) panel.remove();
+  };
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#newshub-warnings .newshub-dismiss");
+    if (!button) return;
+    const panel = button.closest("#newshub-warnings");
+    sessionStorage.setItem(KEY, panel.dataset.digest);
+    panel.remove();
+  });
+  dismissed();
   const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
   const swap = async () => {
     const response = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
@@ -14,6 +28,7 @@
     document.documentElement.lang = next.documentElement.lang;
     document.body.replaceWith(next.body);
     build = script.dataset.build;
+    dismissed();
     return true;
   };
   const listen = () => {

@@ -1,0 +1,249 @@
+"""links: every internal link and #fragment on a rendered page must lead to a file the build writes
+and to an element id on it, as Zola's internal link checker and htmltest require.
+
+A page is scanned as it is rendered (in the render workers, or by the preview on request):
+`Scanner.scan` resolves each `<a href>` and `<area href>` against the page and the set of output
+files, and keeps what could be wrong: links to no file, and #fragments, which need the target's ids.
+`LinkCheck` gathers the scans of a whole site and gives the dead links as problems, each placed at
+the source line that wrote it (the Markdown or YAML file, else the template) by `locate`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .errors import Problem
+from .model import Route
+from .urls import output_file
+
+_HREF = re.compile(rb'<(?:a|area)\s(?:[^>]*?\s)?href="([^"]*)"', re.IGNORECASE)
+_ID = re.compile(rb'<[a-zA-Z][^>]*?\sid="([^"]*)"')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+NO_TARGET = {"", "top"}  # '#' and '#top' scroll to the top of any page (HTML, "scroll to the fragment")
+LEVELS = ("error", "warning")  # site.yaml dead_links
+
+
+@dataclass(frozen=True)
+class PageScan:
+    """What one HTML page links to that needs a second look.
+
+    dead: hrefs (as written in the page) that lead to no output file, or to no id on the page itself;
+    fragments: (href, target output file, fragment) for #fragments on other pages;
+    ids: the element ids of this page; external: http(s) hrefs, kept only when asked for."""
+
+    dead: tuple[str, ...] = ()
+    fragments: tuple[tuple[str, str, str], ...] = ()
+    ids: frozenset[str] = frozenset()
+    external: tuple[str, ...] = ()
+
+
+def page_ids(page: bytes) -> frozenset[str]:
+    """The element ids of an HTML page, entity-decoded."""
+    return frozenset(html.unescape(m.decode("utf-8", "replace")) for m in _ID.findall(page))
+
+
+class Scanner:
+    """Resolves the links of pages of one site.
+
+    `known(file)` says whether an output file ('news/x/index.html') exists; `base_url` is the site's
+    (links to it are internal); `external` keeps http(s) links to other sites for `check --external`."""
+
+    def __init__(self, known: Callable[[str], bool], base_url: str, external: bool = False) -> None:
+        self.known = known
+        parts = urlsplit(base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base_path = parts.path.rstrip("/")
+        self.external = external
+        self._targets: dict[str, str | None] = {}  # site path -> output file, or None for none
+
+    def target(self, path: str) -> str | None:
+        """The output file a resolved site path (percent-encoded, with the base path) leads to, or None.
+        A folder without its slash ('/news') counts: static hosts redirect it to '/news/'."""
+        found = self._targets.get(path, "")
+        if found != "":
+            return found
+        rel = unquote(path)
+        if self.base_path:
+            rel = rel[len(self.base_path) :] if rel == self.base_path or rel.startswith(self.base_path + "/") else "\0"
+        file: str | None = output_file(rel or "/")
+        if rel == "\0" or not self.known(file or ""):
+            folder = output_file(rel.rstrip("/") + "/") if rel != "\0" and not rel.endswith("/") else None
+            file = folder if folder is not None and self.known(folder) else None
+        self._targets[path] = file
+        return file
+
+    def scan(self, url: str, page: bytes) -> PageScan:
+        """The links of the page at site path `url` (without the base path) that need a second look."""
+        ids = page_ids(page)
+        here = self.base_path + url
+        dead: list[str] = []
+        fragments: list[tuple[str, str, str]] = []
+        external: list[str] = []
+        for raw in dict.fromkeys(_HREF.findall(page)):
+            link = html.unescape(raw.decode("utf-8", "replace"))
+            if link.startswith("//") or _SCHEME.match(link):
+                if not link.startswith(self.origin + "/") and link != self.origin:
+                    if self.external and link.startswith(("http://", "https://", "//")):
+                        external.append(urljoin(self.origin + here, link))
+                    continue
+                resolved = link[len(self.origin) :] or "/"
+            else:
+                resolved = urljoin(here, link)
+            path, _, fragment = resolved.partition("#")
+            path = path.split("?", 1)[0]
+            file = self.target(path)
+            if file is None:
+                dead.append(link)
+                continue
+            fragment = unquote(fragment)
+            if fragment in NO_TARGET:
+                continue
+            if file == output_file(url):
+                if fragment not in ids:
+                    dead.append(link)
+            elif file.endswith(".html"):
+                fragments.append((link, file, fragment))
+        return PageScan(tuple(dead), tuple(fragments), ids, tuple(external))
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """The scans of a site's pages (output file -> scan), and the problems they add up to."""
+
+    scans: Mapping[str, PageScan]
+
+    def dead(self, ids_of: Callable[[str], frozenset[str] | None] | None = None) -> list[tuple[str, str]]:
+        """(page file, href) for every dead link. `ids_of(file)` gives a target's ids (default: its
+        scan's); a target it gives None for is not judged."""
+
+        def scanned(target: str) -> frozenset[str] | None:
+            scan = self.scans.get(target)
+            return scan.ids if scan is not None else None
+
+        ids_of = ids_of or scanned
+        found: list[tuple[str, str]] = []
+        for file, scan in self.scans.items():
+            found.extend((file, link) for link in scan.dead)
+            for link, target, fragment in scan.fragments:
+                ids = ids_of(target)
+                if ids is not None and fragment not in ids:
+                    found.append((file, link))
+        return found
+
+    def problems(self, locator: Locator) -> list[Problem]:
+        """Every dead link of the scanned pages, placed where it was written."""
+        return sorted({locator.problem(file, link, self.ids_of) for file, link in self.dead()})
+
+    def ids_of(self, file: str) -> frozenset[str]:
+        scan = self.scans.get(file)
+        return scan.ids if scan is not None else frozenset()
+
+    def external_places(self, locator: Locator) -> dict[str, list[tuple[str, int]]]:
+        """External URL -> the (path, line) places that link to it."""
+        found: dict[str, list[tuple[str, int]]] = {}
+        for file, scan in self.scans.items():
+            for url in scan.external:
+                path, line, _ = locator.where(file, url)
+                found.setdefault(url, []).append((path, line))
+        return {url: sorted(set(places)) for url, places in sorted(found.items())}
+
+
+class Locator:
+    """Turns a dead link of a page into a Problem at the line that wrote it: the page's own source
+    file (Markdown or YAML) when the link is written there, else the template line, else the page's
+    source or template with the page named."""
+
+    def __init__(self, root: Path, routes: Mapping[str, Route], scanner: Scanner, templates: str = "templates") -> None:
+        self.root = root
+        self.routes = routes
+        self.scanner = scanner
+        self.templates = templates
+        self._texts: dict[str, list[str]] = {}
+        self._urls: list[str] | None = None
+
+    def _lines(self, rel: str) -> list[str]:
+        if rel not in self._texts:
+            try:
+                self._texts[rel] = (self.root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self._texts[rel] = []
+        return self._texts[rel]
+
+    def _find(self, rel: str, needles: Iterable[str]) -> int:
+        lines = self._lines(rel)
+        for needle in needles:
+            for number, line in enumerate(lines, 1):
+                if needle and needle in line:
+                    return number
+        return 0
+
+    def _needles(self, link: str) -> list[str]:
+        """How the link may have been written: as the page has it, without the site's origin and base path, decoded."""
+        forms = [link]
+        if link.startswith(self.scanner.origin):
+            forms.append(link[len(self.scanner.origin) :])
+        base = self.scanner.base_path
+        forms += [form[len(base) :] for form in list(forms) if base and form.startswith(base + "/")]
+        forms += [unquote(form) for form in list(forms)]
+        if "#" in link:  # a template writes the path with an expression: '{{ url(...) }}#part'
+            forms.append("#" + link.partition("#")[2])
+        return list(dict.fromkeys(f for f in forms if f))
+
+    def where(self, file: str, link: str) -> tuple[str, int, str]:
+        """(path, line, what to add to the message) for a dead link on output file `file`."""
+        route = self.routes.get(file)
+        needles = self._needles(link)
+        if route is not None and route.source and (line := self._find(route.source, needles)):
+            return route.source, line, ""
+        folder = self.root / self.templates
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and not path.name.startswith("."):
+                rel = path.relative_to(self.root).as_posix()
+                if line := self._find(rel, needles):
+                    return rel, line, ""
+        url = route.url if route is not None else "/" + file
+        if route is not None and route.source:
+            return route.source, 0, f" (on {url})"
+        return f"{self.templates}/", 0, f" (on {url}, made by a template)"
+
+    def problem(self, file: str, link: str, ids_of: Callable[[str], frozenset[str]]) -> Problem:
+        """The dead `link` of output file `file`, with why and what to link instead; `ids_of` gives a page's ids."""
+        path, line, on = self.where(file, link)
+        route = self.routes.get(file)
+        here = self.scanner.base_path + (route.url if route is not None else "/" + file)
+        resolved = urljoin(self.scanner.origin + here, link)
+        page, _, fragment = resolved.partition("#")
+        target = self.scanner.target(urlsplit(page).path)
+        if target is None:
+            why = "no page or file of the site has this URL"
+            name = urlsplit(page).path.rsplit("/", 1)[-1]
+            if "." in name and not name.endswith(".html"):  # a file: a photo or document not found
+                hint = "; check the file name, or put the file next to the page or in assets/"
+            elif close := self._closest(urlsplit(page).path):
+                hint = f"; did you mean '{close}'?"
+            else:
+                hint = "; check the spelling, or create the page"
+        else:
+            ids = ids_of(target)
+            own = target == file and route is not None and path == route.source  # else a template line, shared by pages
+            name = "this page" if own else self._url_of(target)
+            why = f"{name} has no element with id '{unquote(fragment)}'"
+            near = difflib.get_close_matches(unquote(fragment), sorted(ids), n=1, cutoff=0.6)
+            hint = f"; did you mean '#{near[0]}'?" if near else "; link to a heading's id (see the table of contents) or drop the '#...'"
+        return Problem(path, line, f"dead link '{link}'{on}: {why}{hint}")
+
+    def _url_of(self, file: str) -> str:
+        route = self.routes.get(file)
+        return self.scanner.base_path + (route.url if route is not None else "/" + file)
+
+    def _closest(self, path: str) -> str | None:
+        if self._urls is None:
+            self._urls = sorted(self.scanner.base_path + route.url for route in self.routes.values())
+        close = difflib.get_close_matches(unquote(path), self._urls, n=1, cutoff=0.8)
+        return close[0] if close else None
