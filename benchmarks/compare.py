@@ -8,6 +8,10 @@ affects all of them alike. For each scenario it prints the median wall time, the
 largest process of the build's process tree (from wait4, which covers reaped worker processes),
 and ratios to Hugo and Pelican, and writes everything to a JSON file.
 
+`--baseline DIR` also runs the newshub checked out in DIR (`git worktree add DIR <commit>`) as
+`newshub-base`, on its own copy of the corpus, and prints how the current newshub compares: the
+cost of a change, measured side by side.
+
 Scenarios: `cold` (no output, no cache), `warm` (newshub: cache present, after a template edit),
 `noop` (a rebuild with nothing changed; newshub also reports files rewritten). Other tools have no
 persistent cache, so their `noop` is a plain rebuild over their previous output.
@@ -49,25 +53,33 @@ class Tool:
     command: list[str]
     output: str  # output folder inside `folder`
     caches: list[str] = field(default_factory=list)  # removed before a cold build
+    pythonpath: str = ""  # for newshub: the checkout it runs from
 
 
-def tools(corpus: Path, only: set[str] | None) -> list[Tool]:
+def tools(corpus: Path, only: set[str] | None, baseline: Path | None = None) -> list[Tool]:
+    newshub = [sys.executable, "-m", "newshub", "--root", "."]
     found = [
-        Tool("newshub", "newshub", [sys.executable, "-m", "newshub", "--root", "."], "site", [".newshub-cache"]),
+        Tool("newshub", "newshub", newshub, "site", [".newshub-cache"], str(HERE.parent)),
         Tool("hugo", "hugo", ["hugo", "--quiet", "-d", "public"], "public", ["resources"]),
         Tool("pelican", "pelican", ["pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"], "output", ["__pycache__"]),
     ]
+    if baseline is not None:
+        if not (corpus / "newshub-base").is_dir():
+            shutil.copytree(corpus / "newshub", corpus / "newshub-base", ignore=shutil.ignore_patterns("site", ".newshub-cache"))
+        found.insert(1, Tool("newshub-base", "newshub-base", newshub, "site", [".newshub-cache"], str(baseline.resolve())))
     if shutil.which("node") and ELEVENTY.is_file():
         found.append(Tool("eleventy", "eleventy", ["node", str(ELEVENTY), "--quiet"], "_site", [".cache"]))
     return [t for t in found if (corpus / t.folder).is_dir() and (only is None or t.name in only)]
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float, str]:
+def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB of the largest process of the tree, and the output.
 
     The child is reaped with wait4 (not Popen.wait): its rusage ru_maxrss is the largest of the
     child and every descendant it reaped (worker processes, Hugo's binary under its wrapper)."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "1700000000"}
+    if pythonpath:  # which newshub runs: this checkout, or the baseline's
+        env["PYTHONPATH"] = pythonpath
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -108,14 +120,13 @@ def main() -> None:
     parser.add_argument("--tools", default=None, help="comma-separated subset, e.g. newshub,hugo")
     parser.add_argument("--scenarios", default="cold,warm,noop")
     parser.add_argument("--noop-tools", default="newshub,hugo", help="tools that also run the noop scenario (default newshub,hugo)")
+    parser.add_argument("--baseline", type=Path, default=None, help="an older newshub checkout to run side by side as newshub-base")
     parser.add_argument("--json", type=Path, default=None, help="result file (default: benchmarks/results/<corpus>.json)")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
     only = set(args.tools.split(",")) if args.tools else None
-    selected = tools(corpus, only)
+    selected = tools(corpus, only | {"newshub-base"} if only else None, args.baseline)
     scenarios = args.scenarios.split(",")
-    # newshub runs as a local checkout; make sure the subprocess imports this one.
-    os.environ["PYTHONPATH"] = str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")
     runs: list[Run] = []
     for round_no in range(args.runs):
         for scenario in scenarios:
@@ -124,17 +135,17 @@ def main() -> None:
                 if scenario == "cold":
                     clean(tool, where)
                 elif scenario == "warm":
-                    if tool.name != "newshub":
+                    if not tool.name.startswith("newshub"):
                         continue  # only newshub has a cache that survives a template edit
                     if not (where / ".newshub-cache").exists():
-                        measure(tool.command, where)
+                        measure(tool.command, where, tool.pythonpath)
                     edit_template(where, time.time_ns())
-                elif tool.name not in args.noop_tools.split(","):
+                elif tool.name.removesuffix("-base") not in args.noop_tools.split(","):
                     continue  # a rebuild without a cache costs what a cold build does
                 elif not (where / tool.output).exists():
-                    measure(tool.command, where)  # noop needs a previous build
-                seconds, peak, output = measure(tool.command, where)
-                run = Run(tool.name, scenario, seconds, peak, written_of(output) if tool.name == "newshub" else None)
+                    measure(tool.command, where, tool.pythonpath)  # noop needs a previous build
+                seconds, peak, output = measure(tool.command, where, tool.pythonpath)
+                run = Run(tool.name, scenario, seconds, peak, written_of(output) if tool.name.startswith("newshub") else None)
                 runs.append(run)
                 extra = f", {run.written} files written" if run.written is not None else ""
                 print(f"round {round_no + 1} {scenario:<5} {tool.name:<9} {seconds:7.2f} s {peak:7.0f} MB{extra}", flush=True)
@@ -176,6 +187,12 @@ def summarize(runs: list[Run], scenarios: list[str], names: list[str]) -> str:
             vs_pelican = f"{pelican_cold / seconds:.1f}x faster" if pelican_cold else "-"
             rewritten = str(max(written)) if written else "-"
             lines.append(f"| {name} | {scenario} | {seconds:.2f} | {peak:.0f} | {rewritten} | {vs_hugo} | {vs_pelican} |")
+    if "newshub-base" in names:
+        lines.append("")
+        for scenario in scenarios:
+            now, base = med("newshub", scenario, "seconds"), med("newshub-base", scenario, "seconds")
+            if now and base:
+                lines.append(f"newshub {scenario}: {now:.2f} s against {base:.2f} s for the baseline ({now / base - 1:+.1%})")
     return "\n".join(lines)
 
 

@@ -129,6 +129,7 @@ class Build:
         self._failed: dict[str, list[Problem]] = {}  # output file -> why its last render failed
         self._scans: dict[str, PageScan] = {}  # output file -> the links of its last rendering
         self._scanner: Scanner | None = None
+        self._targets: set[str] = set()  # pages some scanned page links to with a #fragment
         self._dead: list[Problem] | None = None  # the dead links of _scans, when known
         self._stale = True  # the Site is not the one the parse results give (no Site yet, or a stage failed)
         self._templates_wanted = True
@@ -506,7 +507,7 @@ class Build:
         self._ahead = list(reversed(self.routes))
         for file in list(self._failed):  # do the pages that failed still fail?
             self.page(file)
-        for file in {file for file, scan in self._scans.items() if scan.dead or scan.fragments}:  # are their links still dead?
+        for file in [file for file, scan in self._scans.items() if scan.dead]:  # are their links still dead?
             self.page(file)
 
     def _known(self, file: str) -> bool:
@@ -591,9 +592,15 @@ class Build:
         if self._scanner is not None and file.endswith(".html") and route.kind not in parallel.STREAMED:
             scan = self._scanner.scan(route.url, data)
             old = self._scans.get(file)
+            # Only a page with dead links or #fragments to other pages, or one such links lead to,
+            # can change which links are dead: the others cost no second look.
+            moved = bool(scan.dead or scan.fragments) or (old is not None and (old.dead, old.fragments) != (scan.dead, scan.fragments))
+            moved |= file in self._targets and (old is None or old.ids != scan.ids)
+            before = self.dead_links() if moved else None
             self._scans[file] = scan
-            if old is None or old.dead != scan.dead or old.fragments != scan.fragments or old.ids != scan.ids:
-                before, self._dead = self._dead, None
+            self._targets.update(target for _, target, _ in scan.fragments)
+            if moved:
+                self._dead = None
                 failed |= before != self.dead_links()
         return failed
 
