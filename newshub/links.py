@@ -23,7 +23,10 @@ from .model import Route
 from .urls import output_file
 
 _HREF = re.compile(rb'<(?:a|area)\s(?:[^>]*?\s)?href="([^"]*)"', re.IGNORECASE)
-_ID = re.compile(rb'<[a-zA-Z][^>]*?\sid="([^"]*)"')
+# Any 'id="..."' after white space: in a tag, or (rarely) written as text, which can only hide a
+# dead #fragment. Searched as a literal and the space checked after: ten times faster than '\sid='.
+_ID = re.compile(rb'id="([^"]*)"')
+_SPACE = frozenset(b" \t\n\r\f")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 NO_TARGET = {"", "top"}  # '#' and '#top' scroll to the top of any page (HTML, "scroll to the fragment")
 LEVELS = ("error", "warning")  # site.yaml dead_links
@@ -45,7 +48,8 @@ class PageScan:
 
 def page_ids(page: bytes) -> frozenset[str]:
     """The element ids of an HTML page, entity-decoded."""
-    return frozenset(html.unescape(m.decode("utf-8", "replace")) for m in _ID.findall(page))
+    found = (m.group(1).decode("utf-8", "replace") for m in _ID.finditer(page) if page[m.start() - 1] in _SPACE)
+    return frozenset(html.unescape(i) if "&" in i else i for i in found)
 
 
 class Scanner:
@@ -86,8 +90,13 @@ class Scanner:
         fragments: list[tuple[str, str, str]] = []
         external: list[str] = []
         for raw in dict.fromkeys(_HREF.findall(page)):
-            link = html.unescape(raw.decode("utf-8", "replace"))
-            if link.startswith("//") or _SCHEME.match(link):
+            link = raw.decode("utf-8", "replace")
+            link = html.unescape(link) if "&" in link else link
+            if link.startswith("/") and not link.startswith("//") and "/." not in link:
+                resolved = link  # a site path, the most common link: no need to resolve it
+            elif link.startswith("#"):
+                resolved = here + link
+            elif link.startswith("//") or _SCHEME.match(link):
                 if not link.startswith(self.origin + "/") and link != self.origin:
                     if self.external and link.startswith(("http://", "https://", "//")):
                         external.append(urljoin(self.origin + here, link))
