@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
 from .config import SiteConfig
 from .model import Article, Content, Page, Route, Site
+from .schedule import Publishing, build_time
 from .urls import page_url, slugify
 
 
@@ -33,9 +35,14 @@ def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
     return tuple(sorted(articles, key=lambda a: (-a.date.timestamp(), a.slug, a.lang)))
 
 
-def assemble(config: SiteConfig, content: Content, drafts: bool) -> Site:
-    articles = _newest_first(a for a in content.articles if drafts or not a.draft)
-    pages = tuple(sorted((p for p in content.pages if drafts or not p.draft), key=lambda p: (p.slug, p.lang)))
+def assemble(config: SiteConfig, content: Content, drafts: bool, now: datetime | None = None, future: bool = False) -> Site:
+    """The Site of `content` as published at build time `now` (default: schedule.build_time()),
+    with drafts and scheduled items (`future`) or without; expired items become withdrawal pages."""
+    publishing = Publishing(now or build_time(), drafts, future)
+    articles = _newest_first(a for a in content.articles if publishing.listed(a))
+    pages = tuple(sorted((p for p in content.pages if publishing.listed(p)), key=lambda p: (p.slug, p.lang)))
+    everything: list[Article | Page] = [*content.articles, *content.pages]
+    withdrawn = tuple(sorted((i for i in everything if publishing.withdrawn(i)), key=lambda i: i.source))
     projects = {p.id: p for p in sorted(content.projects, key=lambda p: p.id)}
     partners = {p.id: p for p in sorted(content.partners, key=lambda p: p.id)}
 
@@ -79,6 +86,8 @@ def assemble(config: SiteConfig, content: Content, drafts: bool) -> Site:
         project_news={key: tuple(items) for key, items in project_news.items()},
         partner_news={key: tuple(items) for key, items in partner_news.items()},
         partner_projects={key: tuple(items) for key, items in partner_projects.items()},
+        withdrawn=withdrawn,
+        build_time=publishing.now,
     )
     return _with_routes(site)
 
@@ -109,4 +118,34 @@ def _with_routes(site: Site) -> Site:
         routes.extend(Route(page_url(pre, "partners", pid), "partner", lang, pid, source=p.source) for pid, p in site.partners.items())
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
+    for item in site.withdrawn:
+        routes.append(Route(item_url(config, item), "withdrawn", item.lang, item.source, source=item.source))
+    aliases = _aliases(site)
+    if aliases:  # the same redirects for hosts that read a file of them: Netlify, Cloudflare Pages; nginx
+        routes += [*aliases, Route("/_redirects", "redirects", ""), Route("/_redirects.conf", "redirects", "")]
     return replace(site, routes=tuple(routes))
+
+
+def item_url(config: SiteConfig, item: Article | Page) -> str:
+    return article_url(config, item) if isinstance(item, Article) else page_item_url(config, item)
+
+
+def alias_url(alias: str) -> str:
+    """The site path an alias is written at: '/old/path' and '/old/path/' are a folder, '/old.html' a file."""
+    last = alias.rstrip("/").rsplit("/", 1)[-1]
+    return alias if alias.endswith("/") or "." in last else alias + "/"
+
+
+def _aliases(site: Site) -> list[Route]:
+    """A redirect for each alias of what the site publishes (a withdrawn item's lead to its notice)."""
+    config = site.config
+    found: list[Route] = []
+    items: list[Article | Page] = [*site.articles, *site.pages, *site.withdrawn]
+    for item in items:
+        found.extend(Route(alias_url(a), "alias", item.lang, item_url(config, item), source=item.source) for a in item.aliases)
+    default = config.default_language
+    for pid, project in site.projects.items():
+        found.extend(Route(alias_url(a), "alias", default, page_url("projects", pid), source=project.source) for a in project.aliases)
+    for pid, partner in site.partners.items():
+        found.extend(Route(alias_url(a), "alias", default, page_url("partners", pid), source=partner.source) for a in partner.aliases)
+    return found

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -45,6 +46,7 @@ from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
+from .schedule import DRAFT, SCHEDULED, build_time, state
 from .urls import output_file
 from .watch import Batch
 
@@ -99,6 +101,7 @@ class Build:
         self.options = options
         self.root = options.root
         self.defer_at = defer_at
+        self.now: datetime | None = None  # the build time (schedule.build_time); None: the clock at each assembly
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.generation = 0
@@ -461,11 +464,13 @@ class Build:
             if item is not None:
                 items[Article if isinstance(item, Article) else type(item)].append(item)
         content = Content(tuple(items[Article]), tuple(items[Page]), tuple(items[Project]), tuple(items[Partner]))  # type: ignore[arg-type]
-        site = assemble(self.config, content, self.options.drafts)
-        # Drafts are checked as the preview (which shows them) checks them, though not published:
-        # a draft's mistake must not first appear the day it is published.
-        drafts = not self.options.drafts and (any(a.draft for a in content.articles) or any(p.draft for p in content.pages))
-        self.problems["check"] = check(assemble(self.config, content, True) if drafts else site)
+        now, drafts, future = self.now or build_time(), self.options.drafts, self.options.future
+        site = assemble(self.config, content, drafts, now, future)
+        # Drafts and scheduled items are checked as the preview (which shows them) checks them,
+        # though not published: their mistakes must not first appear the day they go out.
+        documents: list[Article | Page] = [*content.articles, *content.pages]
+        hidden = not (drafts and future) and any(state(i, now) in (DRAFT, SCHEDULED) for i in documents)
+        self.problems["check"] = check(assemble(self.config, content, True, now, True) if hidden else site)
         self._stale = bool(self.problems["check"])
         if not self._stale:
             self.site, self._places = site, None
@@ -521,6 +526,11 @@ class Build:
             if self.errors or self._renderer is None:
                 raise BuildError(self.errors)
             return self._renderer
+
+    def items(self) -> list[Article | Page | Project | Partner]:
+        """Every item parsed now, published or not, in discover's order."""
+        with self.lock:
+            return [item for rel in sorted(self._parsed) if (item := self._parsed[rel][1].item) is not None]
 
     def output(self) -> list[str]:
         """Every output file's path: pages, assets, then images."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
-from .assemble import lang_prefix
+from .assemble import alias_url, lang_prefix
 from .errors import Problem
-from .model import Article, Project, Route, Site
+from .model import Article, Page, Partner, Project, Route, Site
 from .urls import RESERVED_TOP, output_file, page_url, shown, slug_problem, slugify, term_key
 
 
@@ -67,7 +68,10 @@ def check(site: Site) -> list[Problem]:
     # Windows file systems, and on many CDNs, they would overwrite each other.
     seen: dict[str, str] = {}
     files: dict[str, Route] = {}  # folded output file -> its route
+    aliases = [route for route in site.routes if route.kind == "alias"]
     for route in site.routes:
+        if route.kind == "alias":
+            continue
         folded = unicodedata.normalize("NFC", route.url).casefold()
         files[output_file(folded)] = route
         other = seen.setdefault(folded, route.source or route.url)
@@ -79,6 +83,7 @@ def check(site: Site) -> list[Problem]:
                     f"{route.url} is also produced by {other}; give one of them another slug",
                 )
             )
+    _check_aliases(site, aliases, files, add)
     # A page inside a folder that is another output's file: 'index.html' as a slug gives
     # /index.html/index.html beside the home page's index.html. Neither could be written.
     folders: set[str] = set()
@@ -94,6 +99,35 @@ def check(site: Site) -> list[Problem]:
                 where = f"{route.url} would be written inside {outer.url}, which is a file of the site; give it another slug"
                 add(Problem(route.source or route.url, _slug_line(site, route), where))
     return problems
+
+
+def _check_aliases(site: Site, aliases: list[Route], files: dict[str, Route], add: Callable[[Problem], None]) -> None:
+    """An alias may not be the address of a page, nor another alias: one of the two would be lost."""
+    first: dict[str, tuple[str, int]] = {}
+    for route in aliases:
+        where = _alias_line(site, route)
+        folded = output_file(unicodedata.normalize("NFC", route.url).casefold())
+        page = files.get(folded)
+        if page is not None:
+            owner = page.source or "the site itself"
+            add(Problem(route.source, where, f"alias {route.url} is the address of {owner} ({page.url}); remove the alias"))
+        elif folded in first and first[folded][0] != route.source:
+            other, line = first[folded]
+            add(Problem(route.source, where, f"alias {route.url} is also an alias in {other}:{line}; keep it in one file"))
+        else:
+            first.setdefault(folded, (route.source, where))
+    files.update((output_file(unicodedata.normalize("NFC", r.url).casefold()), r) for r in aliases)
+
+
+def _alias_line(site: Site, route: Route) -> int:
+    item: Article | Page | Project | Partner | None = site.by_source.get(route.source)
+    item = item or next((i for i in (*site.projects.values(), *site.partners.values(), *site.withdrawn) if i.source == route.source), None)
+    if item is None:
+        return 0
+    for i, alias in enumerate(item.aliases):
+        if alias_url(alias) == route.url:
+            return item.lines.get(f"aliases.{i}", item.lines.get("aliases", 0))
+    return 0
 
 
 def _tag_line(article: Article, index: int) -> int:

@@ -25,6 +25,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind_hospital": "Hospital", "kind_university": "University", "kind_government": "Government",
         "kind_company": "Company", "kind_other": "Organisation", "milestone": "Milestone",
         "project_news": "News and milestones", "none": "None yet.",
+        "scheduled": "Scheduled for", "withdrawn": "Withdrawn",
+        "withdrawn_on": "This was withdrawn on {date} and is no longer published.",
     },
     "zh": {
         "home": "首页", "news": "新闻", "projects": "合作项目", "partners": "合作单位", "tags": "主题",
@@ -43,6 +45,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind_hospital": "医院", "kind_university": "大学", "kind_government": "政府部门",
         "kind_company": "企业", "kind_other": "机构", "milestone": "里程碑",
         "project_news": "新闻与里程碑", "none": "暂无。",
+        "scheduled": "定时发布于", "withdrawn": "已撤下",
+        "withdrawn_on": "此内容已于{date}撤下，不再发布。",
     },
 }  # fmt: skip
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .config import SiteConfig
 from .images import Picture
 from .markdown import TocEntry
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 Localized = Mapping[str, str]  # language -> text, in at least one language (i18n.localize falls back)
 
 
@@ -33,6 +34,9 @@ class Article:
     image_alt: str
     minutes: int
     lines: Mapping[str, int] = field(compare=False, hash=False)  # line of each front-matter key
+    publish_date: datetime | None = None  # goes out then, not at `date` (schedule.py)
+    expires: datetime | None = None  # withdrawn then: out of every list, a withdrawal page at its URL
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Page:
     toc: tuple[TocEntry, ...]
     draft: bool
     lines: Mapping[str, int] = field(compare=False, hash=False)
+    publish_date: datetime | None = None
+    expires: datetime | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class Project:
     lines: Mapping[str, int] = field(compare=False, hash=False)
     image: Picture | None = None
     image_alt: Localized = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Partner:
     summary: Localized
     lines: Mapping[str, int] = field(compare=False, hash=False)
     image: Picture | None = None  # the logo
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,8 @@ class Route:
     """One output file: which template renders it, for which language, about what."""
 
     url: str  # site path, '/zh/news/x/' or '/feed.xml'
-    kind: str  # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, feed, 404, sitemap, robots
+    kind: str  # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, feed, 404, sitemap,
+    # robots; withdrawn (an expired article or page), alias (a redirect to `subject`, a site path)
     lang: str
     subject: str = ""  # what the page is about: article/page source, project or partner id, tag slug
     page: int = 1  # for paginated lists
@@ -131,3 +141,5 @@ class Site:
     project_news: Mapping[tuple[str, str], tuple[Article, ...]]  # (lang, project id) -> articles
     partner_news: Mapping[tuple[str, str], tuple[Article, ...]]  # (lang, partner id) -> articles
     partner_projects: Mapping[str, tuple[str, ...]]  # partner id -> project ids
+    withdrawn: tuple[Article | Page, ...] = ()  # expired: a withdrawal page at their URL, listed nowhere
+    build_time: datetime = EARLIEST  # what is scheduled is judged against it (schedule.py)

@@ -38,11 +38,14 @@ ARTICLE = s.Schema(
         "image": s.Field(s.text, default=""),
         "image_alt": s.Field(s.text, default=""),
         "lang": s.Field(s.text),
+        "publish_date": s.Field(s.when),
+        "expires": s.Field(s.when),
+        "aliases": s.Field(s.site_paths, default=()),
     },
 )
 PAGE = s.Schema(
     "page front matter",
-    {k: ARTICLE.fields[k] for k in ("title", "summary", "draft", "slug", "lang")},
+    {k: ARTICLE.fields[k] for k in ("title", "summary", "draft", "slug", "lang", "publish_date", "expires", "aliases")},
 )
 MILESTONE = s.Schema(
     "milestone",
@@ -67,6 +70,7 @@ PROJECT = s.Schema(
         "body": s.Field(s.localized_markdown, default={}),
         "image": s.Field(s.text, default=""),
         "image_alt": s.Field(s.localized, default={}),
+        "aliases": s.Field(s.site_paths, default=()),
     },
 )
 PARTNER = s.Schema(
@@ -81,6 +85,7 @@ PARTNER = s.Schema(
     },
 )
 
+TIMING = ("publish_date", "expires")
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*$")
 # ISO 639-1: a suffix that is one of these (alone, or with a BCP 47 script or region: 'pt-BR',
@@ -171,6 +176,18 @@ def _name_parts(rel: str, config: SiteConfig, lang_given: bool, problems: Proble
     return stem, lang, prefix_date
 
 
+def _timing(values: dict[str, Any], config: SiteConfig, rel: str, lines: dict[str, int], problems: Problems) -> dict[str, Any]:
+    """`publish_date` and `expires` as aware date-times (a date is its midnight in the site's zone)."""
+    return {key: _moment(values[key], config, rel, lines.get(key, 0), problems) if values[key] else None for key in TIMING}
+
+
+def _expires_after(item: Article | Page, rel: str, problems: Problems) -> None:
+    start = item.publish_date or (item.date if isinstance(item, Article) else None)
+    if start is not None and item.expires is not None and item.expires <= start:
+        when = f"{item.expires.isoformat()} is not after the item goes out ({start.isoformat()})"
+        problems.add(rel, item.lines.get("expires", 0), f"expires: {when}; correct one of them")
+
+
 def _one_per_term(tags: tuple[str, ...], lines: dict[str, int]) -> tuple[str, ...]:
     """`tags` with later spellings of one term left out ('AI', 'ai'): an article counts once per
     term. `lines` is updated so that 'tags.N' stays the line of the N-th tag kept."""
@@ -211,11 +228,15 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     summary = values["summary"] or rendered.first_paragraph
     common: dict[str, Any] = dict(
         source=rel, translation_key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
-        body=rendered.html, toc=rendered.toc, draft=values["draft"], lines=lines,
+        body=rendered.html, toc=rendered.toc, draft=values["draft"], lines=lines, aliases=values["aliases"],
+        **_timing(values, config, rel, lines, problems),
     )  # fmt: skip
     if schema is PAGE:
         problems.raise_if_any()
-        return Parsed(Page(**common), (), rendered.warnings)
+        page = Page(**common)
+        _expires_after(page, rel, problems)
+        problems.raise_if_any()
+        return Parsed(page, (), rendered.warnings)
 
     tags = _one_per_term(values["tags"], lines)
     when = values["date"] or prefix_date
@@ -235,6 +256,8 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         image_alt=values["image_alt"] if featured else "",
         minutes=reading_minutes(rendered.words),
     )
+    _expires_after(article, rel, problems)
+    problems.raise_if_any()
     return Parsed(article, (), rendered.warnings)
 
 
@@ -282,6 +305,7 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
         partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
         milestones=tuple(milestones), body=body, image=values["image"], image_alt=values["image_alt"],
+        aliases=values["aliases"],
     )  # fmt: skip
     return Parsed(project, (), tuple(warnings))
 

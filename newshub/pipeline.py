@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from . import images, parallel
@@ -21,8 +22,9 @@ from .errors import BuildError, Problem
 from .external import check_links
 from .images import Picture
 from .links import LinkCheck, Locator, Scanner
-from .model import Site
+from .model import Article, Page, Site
 from .progress import Progress
+from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
 
@@ -31,6 +33,7 @@ class Options:
     root: Path
     output: Path | None = None  # default: <root>/site
     drafts: bool = False
+    future: bool = False  # scheduled items too (their date or publish_date is after the build time)
     base_url: str | None = None
     cache: bool = True  # .newshub-cache/; False: --no-cache
     jobs: int = 0  # worker processes; 0: all cores when the build is big enough, 1: serial
@@ -45,12 +48,14 @@ class Options:
 
 @dataclass
 class Report:
-    """What a build tells its caller: warnings, per-stage timings, counts."""
+    """What a build tells its caller: warnings, per-stage timings, counts, what it left out."""
 
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     pages: int = 0
     written: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)  # schedule.DRAFT or SCHEDULED -> items not published
+    next_scheduled: tuple[datetime, str] | None = None  # (when, source) of the next item to go out
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -65,11 +70,13 @@ def check_only(options: Options) -> Report:
     """`newshub check`: every stage, every page rendered and its links checked, nothing written."""
     report = Report()
     project = Build(options)
+    project.now = build_time()
     project.load(report=report)
     report.warnings.extend(project.warnings)
     if project.errors:
         raise BuildError(project.errors)
     _strict(options, report.warnings)
+    _schedule(options, project, report)
     site = project.site
     assert site is not None
     report.pages = len(site.routes)
@@ -102,11 +109,27 @@ def _links_found(options: Options, level: str, dead: list[Problem], report: Repo
     _strict(options, dead)
 
 
-def _input_digest(options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str]) -> str:
-    """A digest of everything the output depends on: equal digests give byte-identical sites."""
+def _schedule(options: Options, project: Build, report: Report) -> str:
+    """What the build left out, and the next scheduled item; the key of what depends on the time."""
+    assert project.now is not None
+    documents = [item for item in project.items() if isinstance(item, Article | Page)]
+    for item in documents:
+        found = state(item, project.now)
+        if (found == DRAFT and not options.drafts) or (found == SCHEDULED and not options.future):
+            report.left_out[found] = report.left_out.get(found, 0) + 1
+    upcoming = next_scheduled(documents, project.now)
+    report.next_scheduled = (upcoming[0], upcoming[1].source) if upcoming else None
+    return Publishing(project.now, options.drafts, options.future).key(documents)
+
+
+def _input_digest(
+    options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str], timed: str
+) -> str:
+    """A digest of everything the output depends on: equal digests give byte-identical sites.
+    `timed` is what depends on the build time: an item that comes due or expires changes it."""
     parts = [
         environment_key().encode(),
-        repr((site.config, options.drafts, options.base_url, str(options.out.resolve()))).encode(),
+        repr((site.config, options.drafts, options.future, options.base_url, str(options.out.resolve()), timed)).encode(),
         os.environ.get("SOURCE_DATE_EPOCH", "").encode(),
         *sorted(keys),
         *tree_digest(options.root / "templates"),
@@ -139,17 +162,19 @@ def build(options: Options) -> Report:
     if cache.discarded:
         report.warnings.append(Problem(".newshub-cache", 0, f"{cache.discarded}; rebuilding it"))
     project = Build(options)
+    project.now = build_time()
     project.load(cache, report, progress, templates=False)
     report.warnings.extend(project.warnings)
     if project.errors:
         raise BuildError(project.errors)
     site = project.site
     assert site is not None
+    timed = _schedule(options, project, report)
     report.pages = len(site.routes)
     out = options.out.resolve()
     files = project.output()
     with report.stage("check-out"):
-        stamp = _input_digest(options, site, cache.used, project.assets, project.image_files()) if options.cache else ""
+        stamp = _input_digest(options, site, cache.used, project.assets, project.image_files(), timed) if options.cache else ""
         unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
         unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
     if unchanged:  # a no-op build: everything validated above, and the output is already right

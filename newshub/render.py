@@ -21,6 +21,7 @@ from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
 from .images import Picture
 from .model import Article, Page, Project, Route, Site
+from .schedule import SCHEDULED, publish_time, state
 from .schema import PARTNER_KINDS, STATUSES
 from .urls import absolute_links, href, page_url, slugify
 
@@ -30,6 +31,8 @@ TEMPLATES = {
     "partner": "partner.html", "tags": "tags.html", "tag": "tag.html", "404": "404.html",
     "feed": "feed.xml", "project_feed": "project_feed.xml", "sitemap": "sitemap.xml", "robots": "robots.txt",
 }  # fmt: skip
+OPTIONAL = {"withdrawn": "withdrawn.html"}  # needed only by a site that has what they render
+UNLISTED = frozenset({"withdrawn", "alias", "redirects"})  # pages at a URL that no list, feed or sitemap names
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -81,7 +84,9 @@ class Renderer:
             "projects": self._projects, "project": self._project, "project_feed": self._project_feed,
             "partners": self._partners, "partner": self._partner, "tags": self._tags, "tag": self._tag,
             "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none,
+            "withdrawn": self._withdrawn,
         }  # fmt: skip
+        self.withdrawn = {item.source: item for item in site.withdrawn}
         self.pages_by_slug: dict[str, dict[str, Page]] = {}
         self._urls: dict[str, str] = {}  # url() memo: every page links the same few hundred paths
         self._absolute: dict[str, str] = {}  # absolute() memo
@@ -133,8 +138,13 @@ class Renderer:
     def render_chunks(self, route: Route, size: int = 1 << 18) -> Iterator[bytes]:
         """The bytes of render(route) in pieces, for pages that grow with the site (feeds, sitemap):
         they are written as they are made and never held whole in memory."""
+        if route.kind in ("alias", "redirects"):
+            yield self._alias(route) if route.kind == "alias" else self._redirects(route)
+            return
         ctx = self.context(route)
-        template = TEMPLATES[route.kind]
+        template = TEMPLATES.get(route.kind) or OPTIONAL[route.kind]
+        if route.kind in OPTIONAL and template not in self.env.list_templates():
+            raise fail(f"{self.rel_dir}/{template}", 0, f"template missing; the theme needs it for {route.url} ({route.kind})")
         try:
             buffer: list[str] = []
             held = 0
@@ -158,7 +168,8 @@ class Renderer:
             base = self._base[lang] = self._base_context(lang)
         ctx = dict(base)
         ctx["route"] = route
-        ctx["alternates"] = self._alternates(route) if route.kind not in ("sitemap", "robots", "feed", "project_feed", "404") else []
+        unlike = ("sitemap", "robots", "feed", "project_feed", "404", *UNLISTED)
+        ctx["alternates"] = self._alternates(route) if route.kind not in unlike else []
         ctx.update(self._contexts[route.kind](route))
         return ctx
 
@@ -183,6 +194,7 @@ class Renderer:
             "last_update": self.last_update,
             "midnight": self.midnight,
             "nav_pages": self._nav_pages(lang),
+            "scheduled": self.scheduled,
         }
 
     def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
@@ -195,6 +207,10 @@ class Renderer:
         return Problem(where, line, f"template error while rendering {route.url}: {exc}")
 
     # --- data the templates need ----------------------------------------------------------------
+
+    def scheduled(self, item: Article | Page) -> datetime | None:
+        """When a scheduled item (shown by the preview or `--future`) goes out; None for any other."""
+        return publish_time(item) if state(item, self.site.build_time) == SCHEDULED else None
 
     def midnight(self, day: date) -> datetime:
         return datetime.combine(day, time(0), self.site.config.tz)
@@ -301,6 +317,31 @@ class Renderer:
         # poll feeds for what is new, and a feed of every article would grow with the whole site.
         return {"articles": articles[: self.site.config.feed_limit], "updated": articles[0].date if articles else epoch_date()}
 
+    def _withdrawn(self, route: Route) -> dict[str, Any]:
+        item = self.withdrawn[route.subject]
+        return {"item": item, "withdrawn_on": item.expires}
+
+    def _alias(self, route: Route) -> bytes:
+        """A redirect page (Hugo's alias.html): meta refresh, canonical link and a plain link, noindex."""
+        target = self.url(route.subject)
+        lang = escape(route.lang)
+        return (
+            f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{escape(target)}</title>\n'
+            f'<link rel="canonical" href="{escape(self.absolute(route.subject))}">\n<meta name="robots" content="noindex">\n'
+            f'<meta http-equiv="refresh" content="0; url={escape(target)}">\n</head>\n'
+            f'<body><p><a href="{escape(target)}">{escape(target)}</a></p></body>\n</html>\n'
+        ).encode()
+
+    def _redirects(self, route: Route) -> bytes:
+        """Every alias as a 301: `_redirects` in Netlify's format (Cloudflare Pages reads it too), or
+        `_redirects.conf` as nginx `location` blocks for deploy/nginx.conf to include."""
+        aliases = [r for r in self.site.routes if r.kind == "alias"]
+        if route.url.endswith(".conf"):
+            lines = [f"location = {self.url(r.url)} {{ return 301 {self.url(r.subject)}; }}" for r in aliases]
+        else:
+            lines = [f"{self.url(r.url)} {self.url(r.subject)} 301" for r in aliases]
+        return ("\n".join(["# Written by newshub from the aliases of the content: every old address, redirected.", *lines]) + "\n").encode()
+
     def _sitemap(self, route: Route) -> dict[str, Any]:
-        pages = [r for r in self.site.routes if r.url.endswith("/")]
+        pages = [r for r in self.site.routes if r.url.endswith("/") and r.kind not in UNLISTED]
         return {"entries": [(r, self._alternates(r)) for r in pages]}

@@ -7,6 +7,7 @@ Unknown keys are errors that suggest the closest known key.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -242,3 +243,15 @@ def list_of(schema: Schema) -> Reader:
         return tuple(item_reader(item, reading) for item in node.value)
 
     return reader
+
+
+_SITE_PATH = re.compile(r"^/(?:[^\s/?#\\]+/)*[^\s/?#\\]*$")
+
+
+def site_paths(node: Node, reading: Reading) -> tuple[str, ...]:
+    """`aliases`: old site paths ('/news/old-name/'), each one a redirect to the item's page."""
+    paths = text_list(node, reading) if not isinstance(node, ScalarNode) else (text(node, reading),)
+    for path in paths:
+        if not _SITE_PATH.match(path) or any(part in (".", "..") for part in path.split("/")):
+            raise Invalid(f"'{path}' is not a site path; write the old address from its first slash, such as /news/old-name/")
+    return paths

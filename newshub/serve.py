@@ -357,7 +357,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True, open_browser: bool = False) -> int:
-    options = replace(options, drafts=drafts)
+    options = replace(options, drafts=drafts, future=drafts)  # --no-drafts hides scheduled items too, as a build does
     try:
         server = PreviewServer(options, host, port)
     except OSError as exc:

@@ -111,7 +111,7 @@ PREVIEW_URL = "http://127.0.0.1:8000"
 
 def preview_options(root: Path, drafts: bool = True, cache: bool = False) -> Options:
     """What a test's Build is given: serial, no build cache on disk unless asked, drafts shown."""
-    return Options(root=root, drafts=drafts, base_url=PREVIEW_URL, cache=cache, jobs=1)
+    return Options(root=root, drafts=drafts, future=drafts, base_url=PREVIEW_URL, cache=cache, jobs=1)
 
 
 def project_yaml(rng: random.Random, pid: str) -> str:

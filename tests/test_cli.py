@@ -16,7 +16,7 @@ from .conftest import REPO, run_cli, tree
 from .htmltools import broken_references
 
 ARTICLE = "content/news/2024-04-02-hospital-universities-agreement.md"
-SUMMARY = re.compile(r"^Built (\d+) pages in \d+\.\d\d s \((\d+) files written\)$", re.M)
+SUMMARY = re.compile(r"^Built (\d+) pages in \d+\.\d\d s into \S+/ \((\d+) files written\)$", re.M)
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def nginx_conf(prefix: Path, site: Path, port: int) -> str:
         f"{user}daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log stderr;\n"
         "events { worker_connections 64; }\n"
         f"http {{\n  include {MIME_TYPES};\n  default_type application/octet-stream;\n  access_log off;\n{temps}"
-        f"  server {{\n    listen 127.0.0.1:{port};\n    root {site};\n    include {REPO / 'deploy' / 'nginx.conf'};\n  }}\n}}\n"
+        f"  server {{\n    listen 127.0.0.1:{port};\n    root {site};\n    include {REPO / 'deploy' / 'nginx.conf'};\n"
+        f"    include {site}/_redirects*.conf;\n  }}\n}}\n"
     )
 
 

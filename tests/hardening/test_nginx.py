@@ -59,3 +59,8 @@ def test_cache_control(port: int, sample_site: Path) -> None:
     assert headers["cache-control"] == "public, max-age=300, must-revalidate"
     _, headers, _ = get(port, "/feed.xml")
     assert "immutable" not in headers["cache-control"]
+
+
+def test_an_alias_is_a_301_to_the_new_address(port: int) -> None:
+    status, headers, _ = get(port, "/news/agreement-signed/")
+    assert status == 301 and headers["location"].endswith("/news/hospital-universities-agreement/")
