@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 from .assemble import lang_prefix
 from .errors import Problem
 from .model import Article, Project, Route, Site
+from .suggest import closest
 from .urls import RESERVED_TOP, output_file, page_url, shown, slug_problem, slugify, term_key
 
 
@@ -15,12 +17,14 @@ def check(site: Site) -> list[Problem]:
     add = problems.append
     projects, partners = site.projects, site.partners
 
-    def ref(source: str, line: int, kind: str, ident: str, known: dict[str, object] | object) -> None:
-        if ident not in known:  # type: ignore[operator]
+    def ref(source: str, line: int, kind: str, ident: str, known: Mapping[str, object]) -> None:
+        if ident not in known:
             folder = "projects" if kind == "project" else "partners"
-            add(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml"))
+            close = closest(ident, known)
+            hint = f"; did you mean '{close}'?" if close else ""
+            add(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml{hint}"))
 
-    def refs(item: Article | Project, key: str, kind: str, known: dict[str, object] | object) -> None:
+    def refs(item: Article | Project, key: str, kind: str, known: Mapping[str, object]) -> None:
         for i, ident in enumerate(getattr(item, key)):  # each id at its own line when the list has one per line
             ref(item.source, item.lines.get(f"{key}.{i}", item.lines.get(key, 0)), kind, ident, known)
 

@@ -6,7 +6,6 @@ Unknown keys are errors that suggest the closest known key.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from .errors import Problems
 from .source import control_problem
+from .suggest import closest
 from .text import join_breaks, unfold
 from .yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, line_of, mapping_items
 
@@ -65,8 +65,8 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
     for key, value_node, line in items:
         spec = schema.fields.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, list(schema.fields), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(schema.fields))}"
+            close = closest(key, schema.fields)
+            hint = f"; did you mean '{close}'?" if close else f"; known keys: {', '.join(sorted(schema.fields))}"
             problems.add(reading.path, line, f"unknown key '{key}' in {schema.name}{hint}")
             continue
         lines[key] = line
@@ -174,8 +174,8 @@ def one_of(choices: tuple[str, ...]) -> Reader:
     def reader(node: Node, reading: Reading) -> str:
         value = text(node, reading)
         if value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            close = closest(value, choices)
+            hint = f"did you mean '{close}'? " if close else ""
             raise Invalid(f"'{value}' is not allowed; {hint}use one of: {', '.join(choices)}")
         return value
 

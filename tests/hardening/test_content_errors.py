@@ -44,6 +44,21 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         [f"{ROBOT}:3: unknown partner 'nope': there is no content/partners/nope.yaml"],
     ),
     (
+        "unknown-project-close",
+        {A: article(DATE + "projects: [robott]\n")},
+        [f"{A}:4: unknown project 'robott': there is no content/projects/robott.yaml; did you mean 'robot'?"],
+    ),
+    (
+        "unknown-partner-close",
+        {A: article(DATE + "partners:\n  - acme\n  - acmee\n")},
+        [f"{A}:6: unknown partner 'acmee': there is no content/partners/acmee.yaml; did you mean 'acme'?"],
+    ),
+    (
+        "unknown-lead-close",
+        {ROBOT: "title: R\nstatus: active\nlead: ACME\n"},
+        [f"{ROBOT}:3: unknown partner 'ACME': there is no content/partners/ACME.yaml; did you mean 'acme'?"],
+    ),
+    (
         "bad-status",
         {ROBOT: "title: R\nstatus: activ\n"},
         [

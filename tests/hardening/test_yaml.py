@@ -76,6 +76,30 @@ def test_unknown_key_suggests_the_closest(make_site: MakeSite) -> None:
     assert errors == ["content/news/a.md:4: unknown key 'tittle' in article front matter; did you mean 'title'?"]
 
 
+def test_unknown_key_with_no_close_match_lists_the_known_keys(make_site: MakeSite) -> None:
+    """'updated' is not a slip for 'date': no suggestion that would mislead, the keys instead."""
+    errors = broken_build(make_site, {"content/news/a.md": article("title: x\ndate: 2024-01-01\nupdated: 2024-02-01\n")})
+    known = "author, date, draft, image, image_alt, lang, partners, projects, slug, summary, tags, title"
+    assert errors == [f"content/news/a.md:4: unknown key 'updated' in article front matter; known keys: {known}"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "line", "message"),
+    [
+        ("content/pages/about.md", "---\ntitle: x\nsumary: y\n---\n", 3,
+         "unknown key 'sumary' in page front matter; did you mean 'summary'?"),
+        ("content/projects/robot.yaml", "title: R\nstatus: active\nstatsu: x\n", 3,
+         "unknown key 'statsu' in project; did you mean 'status'?"),
+        ("content/partners/acme.yaml", "name: A\nkind: other\nlogo: a.png\n", 3,
+         "unknown key 'logo' in partner; known keys: image, kind, location, name, summary, url"),
+        ("content/site.yaml", "title: T\nbase_url: https://x.org\ntimezone_name: UTC\n", 3,
+         "unknown key 'timezone_name' in site.yaml; did you mean 'timezone'?"),
+    ],
+)  # fmt: skip
+def test_unknown_keys_in_every_kind_of_file(make_site: MakeSite, rel: str, text: str, line: int, message: str) -> None:
+    assert broken_build(make_site, {rel: text}) == [f"{rel}:{line}: {message}"]
+
+
 def test_yaml_syntax_error(make_site: MakeSite) -> None:
     errors = broken_build(make_site, {"content/projects/robot.yaml": "title: a: b\nstatus: active\n"})
     assert errors == [
