@@ -26,7 +26,7 @@ from .yamlnodes import compose
 ARTICLE = s.Schema(
     "article front matter",
     {
-        "title": s.Field(s.text, required=True),
+        "title": s.Field(s.text, required=True, example="Partnership agreement signed"),
         "date": s.Field(s.when),
         "summary": s.Field(s.text, default=""),
         "tags": s.Field(s.text_list, default=()),
@@ -42,13 +42,13 @@ ARTICLE = s.Schema(
 )
 PAGE = s.Schema(
     "page front matter",
-    {k: ARTICLE.fields[k] for k in ("title", "summary", "draft", "slug", "lang")},
+    {"title": replace(ARTICLE.fields["title"], example="About us"), **{k: ARTICLE.fields[k] for k in ("summary", "draft", "slug", "lang")}},
 )
 MILESTONE = s.Schema(
     "milestone",
     {
-        "date": s.Field(s.when, required=True),
-        "title": s.Field(s.localized, required=True),
+        "date": s.Field(s.when, required=True, example="2024-04-02"),
+        "title": s.Field(s.localized, required=True, example="Agreement signed"),
         "done": s.Field(s.boolean, default=False),
         "id": s.Field(s.text),
     },
@@ -56,8 +56,8 @@ MILESTONE = s.Schema(
 PROJECT = s.Schema(
     "project",
     {
-        "title": s.Field(s.localized, required=True),
-        "status": s.Field(s.one_of(s.STATUSES), required=True),
+        "title": s.Field(s.localized, required=True, example="Robot-assisted acupuncture"),
+        "status": s.Field(s.one_of(s.STATUSES), required=True, example="active"),
         "summary": s.Field(s.localized, default={}),
         "partners": s.Field(s.text_list, default=()),
         "lead": s.Field(s.text, default=""),
@@ -72,8 +72,8 @@ PROJECT = s.Schema(
 PARTNER = s.Schema(
     "partner",
     {
-        "name": s.Field(s.localized, required=True),
-        "kind": s.Field(s.one_of(s.PARTNER_KINDS), required=True),
+        "name": s.Field(s.localized, required=True, example="Acme University"),
+        "kind": s.Field(s.one_of(s.PARTNER_KINDS), required=True, example="university"),
         "url": s.Field(s.url, default=""),
         "location": s.Field(s.localized, default={}),
         "summary": s.Field(s.localized, default={}),
@@ -221,6 +221,12 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
     when = values["date"] or prefix_date
     if when is None and "date" not in lines:
         problems.add(rel, 1, "missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md")
+    elif when is None and lines["date"] != -1:  # 'date:' with nothing after it (an invalid one is reported already)
+        problems.add(
+            rel,
+            lines["date"],
+            "date: is empty; write a value after 'date:', for example 'date: 2024-04-02', or name the file YYYY-MM-DD-slug.md",
+        )
     moment = _moment(when, config, rel, lines.get("date", 0), problems) if when is not None else None
     problems.raise_if_any()
     assert moment is not None

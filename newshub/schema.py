@@ -32,6 +32,13 @@ class Invalid(ValueError):
         self.line = line
 
 
+class Empty(Invalid):
+    """A value that is there but empty: `title:`, `title: ''`, `title: ~`, `title: {en: ''}`."""
+
+    def __init__(self) -> None:
+        super().__init__("is empty")
+
+
 @dataclass(frozen=True)
 class Reading:
     """What a reader needs besides the node: where it is and which languages exist."""
@@ -49,6 +56,7 @@ class Field:
     read: Reader
     required: bool = False
     default: Any = None
+    example: str = ""  # a value to show when a required field is empty: 'title: <example>'
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,14 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
         lines[key] = line
         if isinstance(value_node, SequenceNode):  # "projects.2": so a bad id is reported on its own line
             lines.update((f"{key}.{i}", line_of(item, reading.offset)) for i, item in enumerate(value_node.value))
-        if is_null(value_node):
-            continue
         try:
+            if is_null(value_node):
+                raise Empty()
             values[key] = spec.read(value_node, reading)
+        except Empty:  # 'title:', "title: ''", 'title: ~': an optional field is as if not written
+            if spec.required:
+                problems.add(reading.path, line, f"{key}: is empty; write a value after '{key}:', for example {_example(key, spec)}")
+                lines[key] = -1  # present but empty: not also reported as missing
         except Invalid as exc:
             problems.add(reading.path, exc.line or line_of(value_node, reading.offset), f"{key}: {exc}")
             lines[key] = -1  # present but invalid: do not also report it as missing
@@ -84,9 +96,13 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
             continue
         if spec.required and lines.get(key, 0) != -1:
             where = lines.get(key, reading.offset + 1 if node is None else line_of(node, reading.offset))
-            problems.add(reading.path, where, f"missing required field '{key}' in {schema.name}")
+            problems.add(reading.path, where, f"missing required field '{key}' in {schema.name}; add a line such as {_example(key, spec)}")
         values[key] = spec.default
     return values, lines
+
+
+def _example(key: str, spec: Field) -> str:
+    return f"'{key}: {spec.example or '...'}'"
 
 
 # --- readers ---------------------------------------------------------------------------------
@@ -95,6 +111,8 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
 def _scalar(node: Node, what: str) -> str:
     if not isinstance(node, ScalarNode):
         raise Invalid(f"expected {what}, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+    if not str(node.value).strip():
+        raise Empty()
     return str(node.value)
 
 
@@ -103,7 +121,7 @@ def _text(node: Node, join: bool) -> str:
     if join and node.start_mark.line != node.end_mark.line:  # wrapped: YAML joined the lines with spaces or kept breaks
         value = unfold(join_breaks(value))
     if not value:
-        raise Invalid("must not be empty")
+        raise Empty()
     found = control_problem(value)  # a YAML escape such as "\e" or "\x01" in a quoted value
     if found is not None:
         raise Invalid(found[1])
@@ -155,6 +173,8 @@ def when(node: Node, reading: Reading) -> date | datetime:
 
 
 def text_list(node: Node, reading: Reading) -> tuple[str, ...]:
+    if isinstance(node, ScalarNode) and not str(node.value).strip():
+        raise Empty()
     if isinstance(node, ScalarNode):
         raise Invalid(f"write a list, for example [{node.value}] or one '- item' per line")
     if not isinstance(node, SequenceNode):
@@ -163,6 +183,8 @@ def text_list(node: Node, reading: Reading) -> tuple[str, ...]:
     for item in node.value:
         try:
             items.append(text(item, reading))
+        except Empty:
+            raise Invalid(f"the list item at line {line_of(item, reading.offset)} is empty; write it or delete it") from None
         except Invalid as exc:
             raise Invalid(f"list item at line {line_of(item, reading.offset)}: {exc}") from None
     if len(set(items)) != len(items):
@@ -198,7 +220,7 @@ def localized_of(item: Reader) -> Reader:
                 continue  # 'en: ~' or 'en: ""': not written in that language yet (i18n.localize falls back)
             out[lang] = item(value, reading)
         if not out:
-            raise Invalid("must not be empty")
+            raise Empty()
         return out
 
     return reader

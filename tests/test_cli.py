@@ -65,7 +65,7 @@ def _break_yaml(text: str) -> tuple[str, str, str]:
 
 def _drop_title(text: str) -> tuple[str, str, str]:
     broken = re.sub(r"^title: .*\n", "", text, count=1, flags=re.M)
-    return broken, "summary: >-", "missing required field 'title' in article front matter"
+    return broken, "summary: >-", "missing required field 'title' in article front matter; add a line such as 'title: "
 
 
 def _impossible_date(text: str) -> tuple[str, str, str]:

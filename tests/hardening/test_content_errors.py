@@ -18,8 +18,11 @@ SITE = "content/site.yaml"
 DATE = "title: x\ndate: 2024-01-01\n"
 
 CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
-    ("missing-title", {A: article("date: 2024-01-01\n")}, [f"{A}:2: missing required field 'title' in article front matter"]),
-    ("empty-title", {A: article("title: ''\ndate: 2024-01-01\n")}, [f"{A}:2: title: must not be empty"]),
+    (
+        "missing-title",
+        {A: article("date: 2024-01-01\n")},
+        [f"{A}:2: missing required field 'title' in article front matter; add a line such as 'title: Partnership agreement signed'"],
+    ),
     ("title-list", {A: article("title: [a]\ndate: 2024-01-01\n")}, [f"{A}:2: title: expected text, not a list"]),
     ("tags-scalar", {A: article(DATE + "tags: health\n")}, [f"{A}:4: tags: write a list, for example [health] or one '- item' per line"]),
     ("tags-repeated", {A: article(DATE + "tags: [a, a]\n")}, [f"{A}:4: tags: a list item is repeated"]),
@@ -71,7 +74,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         {ACME: "name: A\nkind: charity\n"},
         [f"{ACME}:2: kind: 'charity' is not allowed; use one of: hospital, university, government, company, other"],
     ),
-    ("missing-kind", {ACME: "name: A\n"}, [f"{ACME}:1: missing required field 'kind' in partner"]),
+    ("missing-kind", {ACME: "name: A\n"}, [f"{ACME}:1: missing required field 'kind' in partner; add a line such as 'kind: university'"]),
     (
         "bad-language-in-field",
         {ACME: "name:\n  en: A\n  fr: B\nkind: other\n"},
@@ -95,7 +98,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "milestone-missing-title",
         {ROBOT: "title: R\nstatus: active\nmilestones:\n  - date: 2024-01-01\n"},
-        [f"{ROBOT}:4: milestones: missing required field 'title' in milestone"],
+        [f"{ROBOT}:4: milestones: missing required field 'title' in milestone; add a line such as 'title: Agreement signed'"],
     ),
     (
         "milestone-done-maybe",
@@ -158,7 +161,11 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         [f"{A}:3: date: invalid date '2024-99-01': write YYYY-MM-DD or an ISO 8601 date-time such as 2024-04-02T09:30:00+08:00"],
     ),
     # site.yaml
-    ("site-missing-base-url", {SITE: "title: T\n"}, [f"{SITE}:1: missing required field 'base_url' in site.yaml"]),
+    (
+        "site-missing-base-url",
+        {SITE: "title: T\n"},
+        [f"{SITE}:1: missing required field 'base_url' in site.yaml; add a line such as 'base_url: https://news.example.org'"],
+    ),
     (
         "site-base-url",
         {SITE: "title: T\nbase_url: ftp://x.org\n"},
@@ -202,6 +209,61 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
 @pytest.mark.parametrize(("files", "expected"), [pytest.param(f, e, id=i) for i, f, e in CASES])
 def test_bad_input(make_site: MakeSite, files: dict[str, str | bytes], expected: list[str]) -> None:
     assert broken_build(make_site, files) == expected
+
+
+def _empty(key: str, example: str) -> str:
+    return f"{key}: is empty; write a value after '{key}:', for example '{key}: {example}'"
+
+
+TITLE = "Partnership agreement signed"
+EMPTY: list[tuple[str, dict[str, str | bytes], list[str]]] = [
+    ("article-title-null", {A: article("title:\ndate: 2024-01-01\n")}, [f"{A}:2: " + _empty("title", TITLE)]),
+    ("article-title-quotes", {A: article("title: ''\ndate: 2024-01-01\n")}, [f"{A}:2: " + _empty("title", TITLE)]),
+    ("article-title-tilde", {A: article("date: 2024-01-01\ntitle: ~\n")}, [f"{A}:3: " + _empty("title", TITLE)]),
+    ("article-title-spaces", {A: article("title: '   '\ndate: 2024-01-01\n")}, [f"{A}:2: " + _empty("title", TITLE)]),
+    (
+        "article-date",
+        {A: article("title: x\ndate:\n")},
+        [f"{A}:3: date: is empty; write a value after 'date:', for example 'date: 2024-04-02', or name the file YYYY-MM-DD-slug.md"],
+    ),
+    ("page-title", {"content/pages/about.md": "---\ntitle: ''\n---\n"}, ["content/pages/about.md:2: " + _empty("title", "About us")]),
+    ("project-title", {ROBOT: "title:\nstatus: active\n"}, [f"{ROBOT}:1: " + _empty("title", "Robot-assisted acupuncture")]),
+    (
+        "project-title-languages",
+        {ROBOT: "title: {en: ''}\nstatus: active\n"},
+        [f"{ROBOT}:1: " + _empty("title", "Robot-assisted acupuncture")],
+    ),
+    ("project-status", {ROBOT: "title: R\nstatus: ''\n"}, [f"{ROBOT}:2: " + _empty("status", "active")]),
+    (
+        "milestone-date",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n  - date:\n    title: T\n"},
+        [f"{ROBOT}:4: milestones: " + _empty("date", "2024-04-02")],
+    ),
+    (
+        "milestone-title",
+        {ROBOT: "title: R\nstatus: active\nmilestones:\n  - date: 2024-01-01\n    title: ~\n"},
+        [f"{ROBOT}:5: milestones: " + _empty("title", "Agreement signed")],
+    ),
+    ("partner-name", {ACME: "name:\nkind: other\n"}, [f"{ACME}:1: " + _empty("name", "Acme University")]),
+    ("partner-kind", {ACME: "name: A\nkind:\n"}, [f"{ACME}:2: " + _empty("kind", "university")]),
+    ("site-title", {SITE: "title: ''\nbase_url: https://x.org\n"}, [f"{SITE}:1: " + _empty("title", "Partnership News")]),
+    ("site-base-url", {SITE: "title: T\nbase_url:\n"}, [f"{SITE}:2: " + _empty("base_url", "https://news.example.org")]),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [pytest.param(f, e, id=i) for i, f, e in EMPTY])
+def test_an_empty_required_field_is_called_empty(make_site: MakeSite, files: dict[str, str | bytes], expected: list[str]) -> None:
+    """`title:`, `title: ''` and `title: ~` are there but empty: not 'missing', which means the key is absent."""
+    assert broken_build(make_site, files) == expected
+
+
+def test_an_empty_optional_field_is_as_if_not_written(make_site: MakeSite) -> None:
+    files = {**GOOD, A: article("title: x\ndate: 2024-01-01\nsummary: ''\nauthor:\ntags: ''\nslug: ~\nimage: ''\n")}
+    root = make_site(files)
+    result = run_cli(root, "build")
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert (root / "site/news/a/index.html").is_file()
 
 
 def test_missing_site_yaml(make_site: MakeSite) -> None:
