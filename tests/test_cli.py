@@ -59,7 +59,7 @@ def _break_yaml(text: str) -> tuple[str, str, str]:
     return (
         broken,
         "tags: [agreement, artificial intelligence\n",
-        "invalid YAML: the list opened on this line is not closed with ']' before line 7",
+        "the list opened on this line is not closed with ']' before line 7; add ']' after its last item",
     )
 
 

@@ -142,18 +142,12 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "unclosed-quote",
         {A: article("title: 'x\ndate: 2024-01-01\n")},
-        [
-            f"{A}:2: invalid YAML: a quoted value starts on this line and is never closed; add the closing quote; "
-            "check the indentation and quote values that contain ': ' or start with a special character"
-        ],
+        [f"{A}:2: a quoted value starts on this line and is never closed; add the closing ' at its end"],
     ),
     (
         "tab-indent",
         {ROBOT: "title: R\nstatus: active\nmilestones:\n\t- date: 2024-01-01\n"},
-        [
-            f"{ROBOT}:4: invalid YAML: found character that cannot start any token; "
-            "check the indentation and quote values that contain ': ' or start with a special character"
-        ],
+        [f"{ROBOT}:4: line 4 is indented with a tab; YAML needs spaces: replace the tab with spaces"],
     ),
     (
         "yml-and-stray",
