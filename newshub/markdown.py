@@ -251,7 +251,7 @@ class MarkdownRenderer:
         path = images.resolve(src, rel)
         if path is None:
             return None
-        found = self.images.get(path)
+        found = self.images.get(path, "" if src.startswith("/assets/") else images.where_to_put(src, rel))
         self.used[path] = found.digest if isinstance(found, images.Picture) else ""
         return found
 

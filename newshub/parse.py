@@ -16,7 +16,7 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
-from .images import Picture
+from .images import Picture, where_to_put
 from .markdown import MarkdownRenderer, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project
 from .source import decode
@@ -250,7 +250,7 @@ def _featured(src: str, alt: object, rel: str, lines: dict[str, int], renderer: 
         return None
     found = renderer.picture(src, rel)
     if not isinstance(found, Picture):
-        why = found or "it must be a file next to the page or in assets/ ('/assets/img/x.jpg')"
+        why = found or f"an image on another site cannot be used here, only a file of the project: {where_to_put(src, rel)}"
         problems.add(rel, lines.get("image", 0), f"image: '{src}': {why}")
         return None
     if not alt:

@@ -235,7 +235,10 @@ def url(node: Node, reading: Reading) -> str:
 
     value = text(node, reading)
     if safe_external_url(value) is None:
-        raise Invalid(f"'{value}' is not a safe http(s) URL; write it as https://...")
+        raise Invalid(
+            f"'{value}' is not a link that can be published; write a web address starting with https:// (https://www.example.org/)"
+            " or a path on this site starting with / (/about/)"
+        )
     return href(value)  # a space or a non-ASCII path becomes valid in an attribute and a feed
 
 

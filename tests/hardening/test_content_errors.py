@@ -260,6 +260,81 @@ def test_an_empty_optional_field_is_as_if_not_written(make_site: MakeSite) -> No
     assert (root / "site/news/a/index.html").is_file()
 
 
+BUNDLE = "content/news/2024-06-10-signing/index.md"
+ASSETS = "or put it in assets/img/ and refer to it as /assets/img/team.jpg"
+IMAGES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
+    (
+        "featured-in-bundle",
+        {BUNDLE: article("title: x\nimage: team.jpg\nimage_alt: The team\n")},
+        [
+            f"{BUNDLE}:3: image: 'team.jpg': no such file: content/news/2024-06-10-signing/team.jpg; check the name (letter case counts);"
+            f" or put team.jpg in content/news/2024-06-10-signing/ (beside index.md) and refer to it as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "featured-in-article",
+        {A: article(DATE + "image: team.jpg\nimage_alt: The team\n")},
+        [
+            f"{A}:4: image: 'team.jpg': no such file: content/news/team.jpg; check the name (letter case counts); or make the page a"
+            f" page bundle (move {A} to content/news/a/index.md), put team.jpg beside it and refer to it as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "featured-in-project",
+        {ROBOT: "title: R\nstatus: active\nimage: team.jpg\nimage_alt: The team\n"},
+        [
+            f"{ROBOT}:3: image: 'team.jpg': no such file: content/projects/team.jpg; check the name (letter case counts);"
+            f" or put team.jpg in content/projects/ and refer to it as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "logo-in-assets",
+        {ACME: "name: A\nkind: other\nimage: /assets/img/acme.png\n"},
+        [f"{ACME}:3: image: '/assets/img/acme.png': no such file: assets/img/acme.png; check the name (letter case counts)"],
+    ),
+    (
+        "featured-elsewhere",
+        {A: article(DATE + "image: https://cdn.example.org/team.jpg\nimage_alt: The team\n")},
+        [
+            f"{A}:4: image: 'https://cdn.example.org/team.jpg': an image on another site cannot be used here, only a file of the"
+            f" project: make the page a page bundle (move {A} to content/news/a/index.md), put team.jpg beside it and refer to it"
+            f" as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "markdown-image",
+        {BUNDLE: article("title: x\n", "![The team](team.jpg)\n")},
+        [
+            f"{BUNDLE}:5: image 'team.jpg': no such file: content/news/2024-06-10-signing/team.jpg; check the name (letter case counts);"
+            f" or put team.jpg in content/news/2024-06-10-signing/ (beside index.md) and refer to it as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "markdown-image-site-path",
+        {BUNDLE: article("title: x\n", "![The team](/img/team.jpg)\n")},
+        [
+            f"{BUNDLE}:5: image '/img/team.jpg': not in the page's folder or assets/; put team.jpg in content/news/2024-06-10-signing/"
+            f" (beside index.md) and refer to it as team.jpg, {ASSETS}"
+        ],
+    ),
+    (
+        "partner-url",
+        {ACME: "name: A\nkind: other\nurl: www.acme.edu\n"},
+        [
+            f"{ACME}:3: url: 'www.acme.edu' is not a link that can be published; write a web address starting with https://"
+            " (https://www.example.org/) or a path on this site starting with / (/about/)"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [pytest.param(f, e, id=i) for i, f, e in IMAGES])
+def test_image_and_url_advice_gives_the_forms_that_work(make_site: MakeSite, files: dict[str, str | bytes], expected: list[str]) -> None:
+    """An image is a file beside the page (in its page bundle) or a site path into assets/; a url
+    is a web address or a path on this site: the advice gives each form, not only 'https://...'."""
+    assert broken_build(make_site, files) == expected
+
+
 def test_missing_site_yaml(make_site: MakeSite) -> None:
     assert broken_build(make_site, {}, remove=("content/site.yaml",)) == [
         "content/site.yaml: not found; create it with at least 'title:' and 'base_url:'"

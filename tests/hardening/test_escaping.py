@@ -229,7 +229,8 @@ def test_unsafe_url_fields_are_errors(make_site: MakeSite, url: str) -> None:
     )
     assert errors[0].startswith(f"content/news/a.md:4: image: '{url.strip()}': ")  # not a file of the project
     assert errors[1:] == [
-        f"content/partners/acme.yaml:3: url: '{url.strip()}' is not a safe http(s) URL; write it as https://...",
+        f"content/partners/acme.yaml:3: url: '{url.strip()}' is not a link that can be published; write a web address starting with"
+        " https:// (https://www.example.org/) or a path on this site starting with / (/about/)",
     ]
 
 
