@@ -105,7 +105,8 @@ def test_markdown_warnings_carry_the_file_line() -> None:
     parsed = run("content/news/2024-01-01-x.md", "---\ntitle: X\n---\n\nText.\n\n<script>alert(1)</script>\n")
     assert isinstance(parsed.item, Article)
     assert [str(w) for w in parsed.warnings] == [
-        "content/news/2024-01-01-x.md:7: raw HTML <script> is not allowed and was removed; allow it in site.yaml html.tags if it is needed"
+        "content/news/2024-01-01-x.md:7: raw HTML <script> is not allowed and was removed; scripts cannot run in content"
+        " (the site's Content-Security-Policy blocks them); a script belongs in the theme's assets/"
     ]
     assert "alert" not in parsed.item.body
 
