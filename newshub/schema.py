@@ -25,11 +25,19 @@ class Invalid(ValueError):
     """A value that does not fit its field; the message says what to write instead.
 
     `line` is the file line of the offending value when it is deeper than the field's own line
-    (a bad date in the third milestone); 0 means the field's line."""
+    (a bad date in the third milestone); 0 means the field's line. `more`: the other problems
+    (line, message) inside the same value, such as a bad `done:` in the fifth milestone."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, more: tuple[tuple[int, str], ...] = ()) -> None:
         super().__init__(message)
         self.line = line
+        self.more = more
+
+    @classmethod
+    def of(cls, found: list[tuple[int, str]]) -> Invalid:
+        """One Invalid for every (line, message) in `found`, which is not empty."""
+        (line, message), *more = found
+        return cls(message, line, tuple(more))
 
 
 class Empty(Invalid):
@@ -90,6 +98,8 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
                 lines[key] = -1  # present but empty: not also reported as missing
         except Invalid as exc:
             problems.add(reading.path, exc.line or line_of(value_node, reading.offset), f"{key}: {exc}")
+            for at, message in exc.more:
+                problems.add(reading.path, at, f"{key}: {message}")
             lines[key] = -1  # present but invalid: do not also report it as missing
     for key, spec in schema.fields.items():
         if key in values:
@@ -179,14 +189,17 @@ def text_list(node: Node, reading: Reading) -> tuple[str, ...]:
         raise Invalid(f"write a list, for example [{node.value}] or one '- item' per line")
     if not isinstance(node, SequenceNode):
         raise Invalid("write a list, not a mapping")
-    items = []
+    items, found = [], []
     for item in node.value:
+        at = line_of(item, reading.offset)
         try:
             items.append(text(item, reading))
         except Empty:
-            raise Invalid(f"the list item at line {line_of(item, reading.offset)} is empty; write it or delete it") from None
+            found.append((at, f"the list item at line {at} is empty; write it or delete it"))
         except Invalid as exc:
-            raise Invalid(f"list item at line {line_of(item, reading.offset)}: {exc}") from None
+            found.append((at, f"list item at line {at}: {exc}"))
+    if found:
+        raise Invalid.of(found)
     if len(set(items)) != len(items):
         raise Invalid("a list item is repeated")
     return tuple(items)
@@ -251,8 +264,7 @@ def mapping_of(schema: Schema) -> Reader:
         problems = Problems()
         values, _ = read(schema, node, reading, problems)
         if problems.items:
-            first = problems.items[0]
-            raise Invalid(first.message, first.line)
+            raise Invalid.of([(p.line, p.message) for p in problems.items])
         return values
 
     return reader
@@ -264,6 +276,14 @@ def list_of(schema: Schema) -> Reader:
     def reader(node: Node, reading: Reading) -> tuple[dict[str, Any], ...]:
         if not isinstance(node, SequenceNode):
             raise Invalid(f"write a list of {schema.name}s, one '- ' entry each")
-        return tuple(item_reader(item, reading) for item in node.value)
+        values, found = [], []
+        for item in node.value:  # every problem of every entry, not only the first
+            try:
+                values.append(item_reader(item, reading))
+            except Invalid as exc:
+                found.extend([(exc.line or line_of(item, reading.offset), str(exc)), *exc.more])
+        if found:
+            raise Invalid.of(found)
+        return tuple(values)
 
     return reader

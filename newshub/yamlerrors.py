@@ -37,6 +37,8 @@ class _Explainer(Indentation):
         super().__init__(text, offset, loader, exc.problem or "", exc.context or "", row, exc.context_mark)
 
     def explain(self) -> tuple[int, str]:
+        """The file line and the message: first the problems PyYAML names precisely, then the
+        value on the line, then the indentation (yamlindent.Indentation)."""
         problem, context, row = self.problem, self.context, self.row
         text = self.line(row)
         char = text[self.col] if self.col < len(text) else ""

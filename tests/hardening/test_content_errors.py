@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import MakeSite, run_cli, tree
+from tests.conftest import MakeSite, run_cli, tree, write_files
 
 from .helpers import GOOD, SITE_YAML, article, broken_build, good_site, no_traceback
 
@@ -29,7 +29,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "tags-nested",
         {A: article(DATE + "tags:\n  - a\n  - [b]\n")},
-        [f"{A}:5: tags: list item at line 6: expected text, not a list"],
+        [f"{A}:6: tags: list item at line 6: expected text, not a list"],
     ),
     (
         "unknown-project",
@@ -369,6 +369,50 @@ def test_every_problem_of_every_file_in_one_pass(make_site: MakeSite) -> None:
         {A: article("title: x\ndate: tuesday\n"), ROBOT: "title: R\nstatus: on\n", ACME: "name: A\nkind: other\nurl: ftp://x\n"},
     )
     assert [e.split(":", 2)[:2] for e in errors] == [[A, "3"], [ACME, "3"], [ROBOT, "2"]]
+
+
+def test_every_problem_of_a_file_in_one_pass(make_site: MakeSite) -> None:
+    """A malformed field does not hide the file's other problems, nor its references to other files."""
+    errors = broken_build(make_site, {A: article(DATE + "tags: health\npartners: [nosuch]\ndraft: maybe\n")})
+    assert errors == [
+        f"{A}:4: tags: write a list, for example [health] or one '- item' per line",
+        f"{A}:5: unknown partner 'nosuch': there is no content/partners/nosuch.yaml",
+        f"{A}:6: draft: write true or false, not 'maybe'",
+    ]
+
+
+def test_check_reports_a_broken_file_and_its_references_in_one_pass(make_site: MakeSite) -> None:
+    root = good_site(make_site)
+    write_files(root, {A: article(DATE + "tags: health\npartners: [acmee]\nprojects: [robot]\n")})
+    result = run_cli(root, "check")
+    no_traceback(result)
+    assert result.stderr.splitlines() == [
+        f"{A}:4: tags: write a list, for example [health] or one '- item' per line",
+        f"{A}:5: unknown partner 'acmee': there is no content/partners/acmee.yaml; did you mean 'acme'?",
+        "Check failed: 2 problems",
+    ]
+
+
+def test_every_problem_of_every_milestone_in_one_pass(make_site: MakeSite) -> None:
+    project = "title: R\nstatus: active\nlead: nobody\nmilestones:\n  - date: 2024-13-01\n    title: A\n"
+    project += "  - date: 2024-01-01\n    done: maybe\n"
+    assert broken_build(make_site, {ROBOT: project}) == [
+        f"{ROBOT}:3: unknown partner 'nobody': there is no content/partners/nobody.yaml",
+        f"{ROBOT}:5: milestones: date: invalid date '2024-13-01': write YYYY-MM-DD or an ISO 8601 date-time"
+        " such as 2024-04-02T09:30:00+08:00",
+        f"{ROBOT}:7: milestones: missing required field 'title' in milestone; add a line such as 'title: Agreement signed'",
+        f"{ROBOT}:8: milestones: done: write true or false, not 'maybe'",
+    ]
+
+
+def test_a_reference_to_a_broken_file_is_not_reported_as_unknown(make_site: MakeSite) -> None:
+    """robot.yaml does not parse, but it is there: the article naming it is not told it is unknown."""
+    errors = broken_build(make_site, {ROBOT: "title: R\nstatus: activ\n", A: article(DATE + "projects: [robot]\ntags: x\n")})
+    assert errors == [
+        f"{A}:5: tags: write a list, for example [x] or one '- item' per line",
+        f"{ROBOT}:2: status: 'activ' is not allowed; did you mean 'active'?"
+        " use one of: planned, signed, active, paused, completed, cancelled",
+    ]
 
 
 def test_ignored_files_are_warnings(make_site: MakeSite) -> None:

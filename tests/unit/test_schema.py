@@ -77,6 +77,7 @@ def test_an_invalid_required_value_is_not_also_missing() -> None:
         ("count: 0", "count: write a whole number of at least 1, not '0'"),
         ("tags: a", "tags: write a list, for example [a]"),
         ("tags: [a, a]", "tags: a list item is repeated"),
+        ("tags: [a, '']", "tags: the list item at line 3 is empty; write it or delete it"),
         ("url: javascript:alert(1)", "url: 'javascript:alert(1)' is not a link that can be published"),
         ("name: [a]", "name: expected text, not a list"),
         ("title: {fr: Bonjour}", "title: language 'fr' at line 3 is not in site.yaml languages (en, zh)"),
