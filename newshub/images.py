@@ -110,6 +110,9 @@ def outside(path: str, hint: str = "") -> str | None:
     return f"not in the page's folder or assets/; {hint or 'put it there'}"
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")  # 'zh', 'pt-BR': a translation's suffix, 'a.zh.md'
+
+
 def where_to_put(src: str, source_rel: str) -> str:
     """The two places the image `src` of the page or record `source_rel` can be, and how each is
     referred to: beside the page (in its page bundle, for an article or page), or in assets/."""
@@ -119,8 +122,10 @@ def where_to_put(src: str, source_rel: str) -> str:
     if len(parts) == 4:  # a page bundle: content/news/<folder>/index.md
         here = f"put {name} in {'/'.join(parts[:3])}/ (beside {parts[3]})"
     elif len(parts) == 3 and parts[1] in BUNDLED:
-        folder = f"content/{parts[1]}/{parts[2].rsplit('.', 1)[0]}/"
-        here = f"make the page a page bundle (move {source_rel} to {folder}index.md), put {name} beside it"
+        stem = parts[2].rsplit(".", 1)[0]
+        base, _, lang = stem.rpartition(".")
+        folder, index = (base, f"index.{lang}.md") if base and _LANGUAGE.fullmatch(lang) else (stem, "index.md")
+        here = f"make the page a page bundle (move {source_rel} to content/{parts[1]}/{folder}/{index}), put {name} beside it"
     else:
         here = f"put {name} in {posixpath.dirname(source_rel)}/"
     return f"{here} and refer to it as {name}, or put it in assets/img/ and refer to it as /assets/img/{name}"
