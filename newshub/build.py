@@ -35,7 +35,7 @@ from . import images, parallel
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
-from .check import check
+from .check import check, references
 from .config import SiteConfig, load_config
 from .discover import Source, discover, is_image, read_source, section_of, skipped
 from .errors import BuildError, Problem
@@ -447,6 +447,8 @@ class Build:
         the Site they would make, without redoing the whole site for each save."""
         assert self.config is not None
         self.problems["content"] = [p for _, parsed in self._parsed.values() for p in parsed.problems]
+        if self.problems["content"]:  # the references of the files that parsed are reported with it, in the same pass
+            self.problems["content"] += self._references()
         if not needed:
             return
         if self.problems["config"] or self.problems["content"] or self.problems["templates"]:  # the last good build stays whole
@@ -474,6 +476,17 @@ class Build:
         self._stale = bool(self.problems["check"])
         if not self._stale:
             self.site, self._places = site, None
+
+    def _references(self) -> list[Problem]:
+        """check.references over every item parsed, also those of files with problems of their own,
+        against the ids of every project and partner file there is (parsed or not)."""
+        items = [parsed.item for _, parsed in self._parsed.values() if parsed.item is not None]
+        articles = [i for i in items if isinstance(i, Article) and (self.options.drafts or not i.draft)]
+        ids = {
+            section: {rel.rsplit("/", 1)[1].rsplit(".", 1)[0] for rel in self._sources if section_of(rel) == section}
+            for section in ("projects", "partners")
+        }
+        return references(articles, [i for i in items if isinstance(i, Project)], ids["projects"], ids["partners"])
 
     def _body_edits(self, before: Mapping[str, object]) -> dict[int, object] | None:
         """{id(old item): new item} when each changed path only changed the body of an item of the

@@ -1,35 +1,58 @@
-"""check: cross-file rules over the assembled Site. Every problem names both files involved."""
+"""check: cross-file rules over the assembled Site. Every problem names both files involved.
+
+`references` also runs on its own over the items of a build that stops on other problems (a file
+with a malformed `tags:` still has its `partners:` checked), so that one pass reports everything."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 
 from .assemble import alias_url, lang_prefix
 from .errors import Problem
 from .model import Article, Page, Partner, Project, Route, Site
+from .suggest import closest
 from .urls import RESERVED_TOP, output_file, page_url, shown, slug_problem, slugify, term_key
 
 
-def check(site: Site) -> list[Problem]:
+def references(
+    articles: Iterable[Article], projects: Iterable[Project], project_ids: Collection[str], partner_ids: Collection[str]
+) -> list[Problem]:
+    """Every project and partner id (`projects:`, `partners:`, `lead:`) the articles and projects
+    name that has no file, with the closest known id when one is close. The ids are those of the
+    files there are: a build that stops on other problems checks the items that parsed against them."""
     problems: list[Problem] = []
-    add = problems.append
-    projects, partners = site.projects, site.partners
 
-    def ref(source: str, line: int, kind: str, ident: str, known: dict[str, object] | object) -> None:
-        if ident not in known:  # type: ignore[operator]
+    def ref(source: str, line: int, kind: str, ident: str, known: Collection[str]) -> None:
+        if ident not in known:
             folder = "projects" if kind == "project" else "partners"
-            add(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml"))
+            close = closest(ident, known)
+            hint = f"; did you mean '{close}'?" if close else ""
+            problems.append(Problem(source, line, f"unknown {kind} '{ident}': there is no content/{folder}/{ident}.yaml{hint}"))
 
-    def refs(item: Article | Project, key: str, kind: str, known: dict[str, object] | object) -> None:
+    def refs(item: Article | Project, key: str, kind: str, known: Collection[str]) -> None:
         for i, ident in enumerate(getattr(item, key)):  # each id at its own line when the list has one per line
             ref(item.source, item.lines.get(f"{key}.{i}", item.lines.get(key, 0)), kind, ident, known)
+
+    for article in articles:
+        refs(article, "projects", "project", project_ids)
+        refs(article, "partners", "partner", partner_ids)
+    for project in projects:
+        refs(project, "partners", "partner", partner_ids)
+        if project.lead:
+            ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partner_ids)
+    return problems
+
+
+def check(site: Site) -> list[Problem]:
+    """Every cross-file problem of the Site: unknown ids, tags and slugs that clash, URL collisions."""
+    projects, partners = site.projects, site.partners
+    problems = references(site.articles, projects.values(), projects, partners)
+    add = problems.append
 
     terms: dict[tuple[str, str], tuple[str, str, Article, int]] = {}  # (lang, slug) -> first (term key, name, where)
     clashes: set[tuple[str, str, str]] = set()
     for article in site.articles:
-        refs(article, "projects", "project", projects)
-        refs(article, "partners", "partner", partners)
         for i, tag in enumerate(article.tags):
             tag_slug = slugify(tag)
             if not tag_slug:
@@ -54,10 +77,6 @@ def check(site: Site) -> list[Problem]:
                 )
         if article.slug == "page":
             add(Problem(article.source, article.lines.get("slug", 0), "slug 'page' is taken by the news list's pagination; choose another"))
-    for project in projects.values():
-        refs(project, "partners", "partner", partners)
-        if project.lead:
-            ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partners)
     reserved: set[str] = set()  # already reported: not reported again as a URL collision
     for page in site.pages:
         if page.slug.lower() in RESERVED_TOP or page.slug.lower() in site.config.languages:

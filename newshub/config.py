@@ -90,8 +90,8 @@ _HTML = s.Schema(
 SITE = s.Schema(
     "site.yaml",
     {
-        "title": s.Field(s.localized, required=True),
-        "base_url": s.Field(_base_url, required=True),
+        "title": s.Field(s.localized, required=True, example="Partnership News"),
+        "base_url": s.Field(_base_url, required=True, example="https://news.example.org"),
         "languages": s.Field(_languages, default=("en",)),
         "per_page": s.Field(s.positive_int, default=10),
         "timezone": s.Field(_timezone, default="UTC"),

@@ -29,6 +29,7 @@ from urllib.parse import unquote
 import PIL
 from PIL import Image, UnidentifiedImageError, features
 
+from .discover import BUNDLED, is_image
 from .errors import fail
 from .urls import href
 
@@ -101,11 +102,33 @@ def resolve(src: str, source_rel: str) -> str | None:
     return posixpath.normpath(joined)
 
 
-def outside(path: str) -> str | None:
-    """Why a resolved reference may not be published, or None: only content/ and assets/ hold images."""
+def outside(path: str, hint: str = "") -> str | None:
+    """Why a resolved reference may not be published, or None: only content/ and assets/ hold images.
+    `hint`: where the image can be instead (where_to_put)."""
     if path.startswith(("content/", "assets/")):  # normpath() has taken out every '..'
         return None
-    return "not in the page's folder or assets/; put the image there and refer to it by its name or '/assets/...' path"
+    return f"not in the page's folder or assets/; {hint or 'put it there'}"
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")  # 'zh', 'pt-BR': a translation's suffix, 'a.zh.md'
+
+
+def where_to_put(src: str, source_rel: str) -> str:
+    """The two places the image `src` of the page or record `source_rel` can be, and how each is
+    referred to: beside the page (in its page bundle, for an article or page), or in assets/."""
+    name = posixpath.basename(unquote(src.split("#", 1)[0].split("?", 1)[0]))
+    name = name if is_image(name) else "photo.jpg"
+    parts = source_rel.split("/")
+    if len(parts) == 4:  # a page bundle: content/news/<folder>/index.md
+        here = f"put {name} in {'/'.join(parts[:3])}/ (beside {parts[3]})"
+    elif len(parts) == 3 and parts[1] in BUNDLED:
+        stem = parts[2].rsplit(".", 1)[0]
+        base, _, lang = stem.rpartition(".")
+        folder, index = (base, f"index.{lang}.md") if base and _LANGUAGE.fullmatch(lang) else (stem, "index.md")
+        here = f"make the page a page bundle (move {source_rel} to content/{parts[1]}/{folder}/{index}), put {name} beside it"
+    else:
+        here = f"put {name} in {posixpath.dirname(source_rel)}/"
+    return f"{here} and refer to it as {name}, or put it in assets/img/ and refer to it as /assets/img/{name}"
 
 
 Seen = dict[str, tuple[tuple[int, int], "Picture | str"]]  # image file -> ((size, mtime_ns), what it gave)
@@ -127,14 +150,15 @@ class ImageStore:
             return None
         return (info.st_size, info.st_mtime_ns)
 
-    def get(self, path: str) -> Picture | str:
-        """The Picture of `path`, or what is wrong with the file (a sentence to show the editor)."""
-        why = outside(path)
+    def get(self, path: str, hint: str = "") -> Picture | str:
+        """The Picture of `path`, or what is wrong with the file (a sentence to show the editor).
+        `hint`: where the image can be instead, for a file that is not there (where_to_put)."""
+        why = outside(path, hint)
         if why:
             return why
         stamp = self.stamp(path)
         if stamp is None or not (self.root / path).is_file():
-            return f"no such file: {path}; check the name (letter case counts)"
+            return f"no such file: {path}; check the name (letter case counts){'; or ' + hint if hint else ''}"
         if not (self.root / path).resolve().is_relative_to(self._real_root):
             return "a symbolic link to a file outside the project is never published; copy the file into the project"
         held = self._seen.get(path)

@@ -20,7 +20,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
-from . import images
+from . import htmladvice, images
 from .config import HtmlPolicy
 from .discover import is_image
 from .errors import Problem, fail
@@ -141,7 +141,7 @@ class _Inspect(Treeprocessor):
                     url = html.unescape(url.replace(AMP_SUBSTITUTE, "&"))
                 if not is_safe_link(url):
                     del el.attrib[attr]
-                    self.owner.warn(url, f"link to '{url[:60]}' removed: the {scheme_of(url)}: scheme is not allowed, use https://")
+                    self.owner.warn(url, f"link to '{url[:60]}' removed: the {scheme_of(url)}: scheme is not allowed; {htmladvice.LINKS}")
                     continue
                 el.set(attr, url)  # the sanitiser's filter encodes it and adds the base path
             style = el.get("style")
@@ -251,7 +251,7 @@ class MarkdownRenderer:
         path = images.resolve(src, rel)
         if path is None:
             return None
-        found = self.images.get(path)
+        found = self.images.get(path, "" if src.startswith("/assets/") else images.where_to_put(src, rel))
         self.used[path] = found.digest if isinstance(found, images.Picture) else ""
         return found
 
@@ -290,20 +290,20 @@ class MarkdownRenderer:
     def inspect_raw(self, raw: str) -> None:
         for match in _TAG.finditer(raw):
             closing, tag, attrs = match.group(1), match.group(2).lower(), match.group(3)
+            found = {name.lower(): value.strip("\"'") for name, value in _ATTR.findall(attrs)}
             if tag not in self._tags:
                 if not closing:
-                    self.warn(
-                        match.group(0), f"raw HTML <{tag}> is not allowed and was removed; allow it in site.yaml html.tags if it is needed"
-                    )
+                    advice = htmladvice.tag_removed(tag, found.get("src", ""))
+                    self.warn(match.group(0), f"raw HTML <{tag}> is not allowed and was removed; {advice}")
                 continue
-            for name, value in _ATTR.findall(attrs):
-                name = name.lower()
-                value = value.strip("\"'")
-                allowed = name in self._attrs["*"] or name in self._attrs.get(tag, ())
-                if not allowed:
-                    self.warn(match.group(0), f"attribute '{name}' on <{tag}> is not allowed and was removed")
+            kept = self._attrs["*"] | self._attrs.get(tag, set())
+            for name, value in found.items():
+                if name not in kept:
+                    advice = htmladvice.attribute_removed(name, kept)
+                    self.warn(match.group(0), f"attribute '{name}' on <{tag}> is not allowed and was removed; {advice}")
                 elif name in _URL_ATTRS and not self._url_ok(tag, value):
-                    self.warn(match.group(0), f"<{tag} {name}='{value[:60]}'> is not allowed and was removed")
+                    advice = htmladvice.iframe_refused(value) if tag == "iframe" else htmladvice.LINKS
+                    self.warn(match.group(0), f"<{tag} {name}='{value[:60]}'> is not allowed and was removed; {advice}")
 
     def _url_ok(self, tag: str, url: str) -> bool:
         if tag == "iframe":

@@ -16,8 +16,8 @@ from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
-from .images import Picture
-from .markdown import MarkdownRenderer, reading_minutes
+from .images import Picture, where_to_put
+from .markdown import MarkdownRenderer, Rendered, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project
 from .source import decode
 from .urls import slug_problem, term_key
@@ -26,7 +26,7 @@ from .yamlnodes import compose
 ARTICLE = s.Schema(
     "article front matter",
     {
-        "title": s.Field(s.text, required=True),
+        "title": s.Field(s.text, required=True, example="Partnership agreement signed"),
         "date": s.Field(s.when),
         "summary": s.Field(s.text, default=""),
         "tags": s.Field(s.text_list, default=()),
@@ -45,13 +45,16 @@ ARTICLE = s.Schema(
 )
 PAGE = s.Schema(
     "page front matter",
-    {k: ARTICLE.fields[k] for k in ("title", "summary", "draft", "slug", "lang", "publish_date", "expires", "aliases")},
+    {
+        "title": replace(ARTICLE.fields["title"], example="About us"),
+        **{k: ARTICLE.fields[k] for k in ("summary", "draft", "slug", "lang", "publish_date", "expires", "aliases")},
+    },
 )
 MILESTONE = s.Schema(
     "milestone",
     {
-        "date": s.Field(s.when, required=True),
-        "title": s.Field(s.localized, required=True),
+        "date": s.Field(s.when, required=True, example="2024-04-02"),
+        "title": s.Field(s.localized, required=True, example="Agreement signed"),
         "done": s.Field(s.boolean, default=False),
         "id": s.Field(s.text),
     },
@@ -59,8 +62,8 @@ MILESTONE = s.Schema(
 PROJECT = s.Schema(
     "project",
     {
-        "title": s.Field(s.localized, required=True),
-        "status": s.Field(s.one_of(s.STATUSES), required=True),
+        "title": s.Field(s.localized, required=True, default={}, example="Robot-assisted acupuncture"),
+        "status": s.Field(s.one_of(s.STATUSES), required=True, default="", example="active"),
         "summary": s.Field(s.localized, default={}),
         "partners": s.Field(s.text_list, default=()),
         "lead": s.Field(s.text, default=""),
@@ -76,8 +79,8 @@ PROJECT = s.Schema(
 PARTNER = s.Schema(
     "partner",
     {
-        "name": s.Field(s.localized, required=True),
-        "kind": s.Field(s.one_of(s.PARTNER_KINDS), required=True),
+        "name": s.Field(s.localized, required=True, default={}, example="Acme University"),
+        "kind": s.Field(s.one_of(s.PARTNER_KINDS), required=True, default="", example="university"),
         "url": s.Field(s.url, default=""),
         "location": s.Field(s.localized, default={}),
         "summary": s.Field(s.localized, default={}),
@@ -108,6 +111,9 @@ Item = Article | Page | Project | Partner
 
 @dataclass(frozen=True)
 class Parsed:
+    """One file's parse. With `problems` the build stops; an `item` then (a file whose YAML could be
+    read) serves only to check its references to other files in the same pass."""
+
     item: Item | None
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
@@ -223,8 +229,7 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         problems.add(rel, lines.get("slug", 0), f"{why}{'' if 'slug' in lines else '; rename the file or set slug:'}")
 
     featured = _featured(values["image"], values["image_alt"], rel, lines, renderer, problems) if schema is not PAGE else None
-    rendered = renderer.render(parts.body, rel, parts.body_offset, eager=featured is None)
-    problems.items.extend(rendered.errors)
+    rendered = _render(renderer, parts.body, rel, parts.body_offset, featured is None, problems)
     summary = values["summary"] or rendered.first_paragraph
     common: dict[str, Any] = dict(
         source=rel, translation_key=stem, slug=slug, lang=lang, title=values["title"] or "", summary=summary,
@@ -232,19 +237,22 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         **_timing(values, config, rel, lines, problems),
     )  # fmt: skip
     if schema is PAGE:
-        problems.raise_if_any()
         page = Page(**common)
         _expires_after(page, rel, problems)
-        problems.raise_if_any()
-        return Parsed(page, (), rendered.warnings)
+        return Parsed(page, tuple(problems.items), rendered.warnings)
 
     tags = _one_per_term(values["tags"], lines)
     when = values["date"] or prefix_date
     if when is None and "date" not in lines:
         problems.add(rel, 1, "missing required field 'date'; add 'date: YYYY-MM-DD' or name the file YYYY-MM-DD-slug.md")
-    moment = _moment(when, config, rel, lines.get("date", 0), problems) if when is not None else None
-    problems.raise_if_any()
-    assert moment is not None
+    elif when is None and lines["date"] != -1:  # 'date:' with nothing after it (an invalid one is reported already)
+        problems.add(
+            rel,
+            lines["date"],
+            "date: is empty; write a value after 'date:', for example 'date: 2024-04-02', or name the file YYYY-MM-DD-slug.md",
+        )
+    # Without a date the article is kept for the cross-file check only (the build stops): any date will do.
+    moment = _moment(when, config, rel, lines.get("date", 0), problems) if when is not None else datetime(2000, 1, 1, tzinfo=config.tz)
     article = Article(
         **common,
         date=moment,
@@ -257,8 +265,18 @@ def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sc
         minutes=reading_minutes(rendered.words),
     )
     _expires_after(article, rel, problems)
-    problems.raise_if_any()
-    return Parsed(article, (), rendered.warnings)
+    return Parsed(article, tuple(problems.items), rendered.warnings)
+
+
+def _render(renderer: MarkdownRenderer, body: str, rel: str, offset: int, eager: bool, problems: Problems) -> Rendered:
+    """The body rendered, its errors added to `problems`; an empty body when it cannot be rendered at all."""
+    try:
+        rendered = renderer.render(body, rel, offset, eager=eager)
+    except BuildError as exc:  # nested too deeply, or too slow to render: the other problems of the file still count
+        problems.extend(exc)
+        return Rendered("", (), "", 0, ())
+    problems.items.extend(rendered.errors)
+    return rendered
 
 
 def _featured(src: str, alt: object, rel: str, lines: dict[str, int], renderer: MarkdownRenderer, problems: Problems) -> Picture | None:
@@ -267,7 +285,7 @@ def _featured(src: str, alt: object, rel: str, lines: dict[str, int], renderer: 
         return None
     found = renderer.picture(src, rel)
     if not isinstance(found, Picture):
-        why = found or "it must be a file next to the page or in assets/ ('/assets/img/x.jpg')"
+        why = found or f"an image on another site cannot be used here, only a file of the project: {where_to_put(src, rel)}"
         problems.add(rel, lines.get("image", 0), f"image: '{src}': {why}")
         return None
     if not alt:
@@ -285,29 +303,26 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         problems.add(rel, 0, f"id '{ident}' (the file name): {why}")
     node = compose(decode(source.data, rel), rel)
     values, lines = s.read(schema, node, s.Reading(config.languages, rel, 0), problems)
-    alt = values.get("image_alt") or (values["name"] if schema is PARTNER else None)
+    alt = values["image_alt"] if schema is PROJECT else True  # a partner's logo is described by its name, which is required
     values["image"] = _featured(values["image"], alt, rel, lines, renderer, problems)
-    problems.raise_if_any()
     if schema is PARTNER:
-        return Parsed(Partner(id=ident, source=rel, lines=lines, **values), (), ())
+        return Parsed(Partner(id=ident, source=rel, lines=lines, **values), tuple(problems.items), ())
 
     warnings: list[Problem] = []
     body: dict[str, str] = {}
     for lang, markdown_text in values["body"].items():
-        rendered = renderer.render(markdown_text, rel, lines.get("body", 0))
+        rendered = _render(renderer, markdown_text, rel, lines.get("body", 0), True, problems)
         body[lang] = rendered.html
         warnings.extend(rendered.warnings)
-        problems.items.extend(rendered.errors)
     milestones = sorted(_milestones(rel, values["milestones"], lines, config, problems), key=lambda m: (m.date, not m.done))
     started = _day(values["started"], config, rel, lines.get("started", 0), problems) if values["started"] else None
-    problems.raise_if_any()
     project = Project(
         id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
         partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
         milestones=tuple(milestones), body=body, image=values["image"], image_alt=values["image_alt"],
         aliases=values["aliases"],
     )  # fmt: skip
-    return Parsed(project, (), tuple(warnings))
+    return Parsed(project, tuple(problems.items), tuple(warnings))
 
 
 def _milestones(
@@ -338,7 +353,8 @@ _PARSERS = {"news": (_document, ARTICLE), "pages": (_document, PAGE), "projects"
 
 
 def parse(source: Source, config: SiteConfig, renderer: MarkdownRenderer) -> Parsed:
-    """Never raises: a broken file gives its problems and no item."""
+    """Never raises: a broken file gives its problems, every one of them, and its item when its
+    YAML could be read (for the cross-file check of the same pass; never built)."""
     parser, schema = _PARSERS[source.section]
     renderer.used = {}
     try:

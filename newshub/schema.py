@@ -6,7 +6,6 @@ Unknown keys are errors that suggest the closest known key.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 
 from .errors import Problems
 from .source import control_problem
+from .suggest import closest
 from .text import join_breaks, unfold
 from .yamlnodes import MappingNode, Node, ScalarNode, SequenceNode, is_null, line_of, mapping_items
 
@@ -26,11 +26,26 @@ class Invalid(ValueError):
     """A value that does not fit its field; the message says what to write instead.
 
     `line` is the file line of the offending value when it is deeper than the field's own line
-    (a bad date in the third milestone); 0 means the field's line."""
+    (a bad date in the third milestone); 0 means the field's line. `more`: the other problems
+    (line, message) inside the same value, such as a bad `done:` in the fifth milestone."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, more: tuple[tuple[int, str], ...] = ()) -> None:
         super().__init__(message)
         self.line = line
+        self.more = more
+
+    @classmethod
+    def of(cls, found: list[tuple[int, str]]) -> Invalid:
+        """One Invalid for every (line, message) in `found`, which is not empty."""
+        (line, message), *more = found
+        return cls(message, line, tuple(more))
+
+
+class Empty(Invalid):
+    """A value that is there but empty: `title:`, `title: ''`, `title: ~`, `title: {en: ''}`."""
+
+    def __init__(self) -> None:
+        super().__init__("is empty")
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class Field:
     read: Reader
     required: bool = False
     default: Any = None
+    example: str = ""  # a value to show when a required field is empty: 'title: <example>'
 
 
 @dataclass(frozen=True)
@@ -66,28 +82,38 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
     for key, value_node, line in items:
         spec = schema.fields.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, list(schema.fields), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(schema.fields))}"
+            close = closest(key, schema.fields)
+            hint = f"; did you mean '{close}'?" if close else f"; known keys: {', '.join(sorted(schema.fields))}"
             problems.add(reading.path, line, f"unknown key '{key}' in {schema.name}{hint}")
             continue
         lines[key] = line
         if isinstance(value_node, SequenceNode):  # "projects.2": so a bad id is reported on its own line
             lines.update((f"{key}.{i}", line_of(item, reading.offset)) for i, item in enumerate(value_node.value))
-        if is_null(value_node):
-            continue
         try:
+            if is_null(value_node):
+                raise Empty()
             values[key] = spec.read(value_node, reading)
+        except Empty:  # 'title:', "title: ''", 'title: ~': an optional field is as if not written
+            if spec.required:
+                problems.add(reading.path, line, f"{key}: is empty; write a value after '{key}:', for example {_example(key, spec)}")
+                lines[key] = -1  # present but empty: not also reported as missing
         except Invalid as exc:
             problems.add(reading.path, exc.line or line_of(value_node, reading.offset), f"{key}: {exc}")
+            for at, message in exc.more:
+                problems.add(reading.path, at, f"{key}: {message}")
             lines[key] = -1  # present but invalid: do not also report it as missing
     for key, spec in schema.fields.items():
         if key in values:
             continue
         if spec.required and lines.get(key, 0) != -1:
             where = lines.get(key, reading.offset + 1 if node is None else line_of(node, reading.offset))
-            problems.add(reading.path, where, f"missing required field '{key}' in {schema.name}")
+            problems.add(reading.path, where, f"missing required field '{key}' in {schema.name}; add a line such as {_example(key, spec)}")
         values[key] = spec.default
     return values, lines
+
+
+def _example(key: str, spec: Field) -> str:
+    return f"'{key}: {spec.example or '...'}'"
 
 
 # --- readers ---------------------------------------------------------------------------------
@@ -96,6 +122,8 @@ def read(schema: Schema, node: MappingNode | None, reading: Reading, problems: P
 def _scalar(node: Node, what: str) -> str:
     if not isinstance(node, ScalarNode):
         raise Invalid(f"expected {what}, not a {'list' if isinstance(node, SequenceNode) else 'mapping'}")
+    if not str(node.value).strip():
+        raise Empty()
     return str(node.value)
 
 
@@ -104,7 +132,7 @@ def _text(node: Node, join: bool) -> str:
     if join and node.start_mark.line != node.end_mark.line:  # wrapped: YAML joined the lines with spaces or kept breaks
         value = unfold(join_breaks(value))
     if not value:
-        raise Invalid("must not be empty")
+        raise Empty()
     found = control_problem(value)  # a YAML escape such as "\e" or "\x01" in a quoted value
     if found is not None:
         raise Invalid(found[1])
@@ -156,16 +184,23 @@ def when(node: Node, reading: Reading) -> date | datetime:
 
 
 def text_list(node: Node, reading: Reading) -> tuple[str, ...]:
+    if isinstance(node, ScalarNode) and not str(node.value).strip():
+        raise Empty()
     if isinstance(node, ScalarNode):
         raise Invalid(f"write a list, for example [{node.value}] or one '- item' per line")
     if not isinstance(node, SequenceNode):
         raise Invalid("write a list, not a mapping")
-    items = []
+    items, found = [], []
     for item in node.value:
+        at = line_of(item, reading.offset)
         try:
             items.append(text(item, reading))
+        except Empty:
+            found.append((at, f"the list item at line {at} is empty; write it or delete it"))
         except Invalid as exc:
-            raise Invalid(f"list item at line {line_of(item, reading.offset)}: {exc}") from None
+            found.append((at, f"list item at line {at}: {exc}"))
+    if found:
+        raise Invalid.of(found)
     if len(set(items)) != len(items):
         raise Invalid("a list item is repeated")
     return tuple(items)
@@ -175,8 +210,8 @@ def one_of(choices: tuple[str, ...]) -> Reader:
     def reader(node: Node, reading: Reading) -> str:
         value = text(node, reading)
         if value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            close = closest(value, choices)
+            hint = f"did you mean '{close}'? " if close else ""
             raise Invalid(f"'{value}' is not allowed; {hint}use one of: {', '.join(choices)}")
         return value
 
@@ -199,7 +234,7 @@ def localized_of(item: Reader) -> Reader:
                 continue  # 'en: ~' or 'en: ""': not written in that language yet (i18n.localize falls back)
             out[lang] = item(value, reading)
         if not out:
-            raise Invalid("must not be empty")
+            raise Empty()
         return out
 
     return reader
@@ -214,7 +249,10 @@ def url(node: Node, reading: Reading) -> str:
 
     value = text(node, reading)
     if safe_external_url(value) is None:
-        raise Invalid(f"'{value}' is not a safe http(s) URL; write it as https://...")
+        raise Invalid(
+            f"'{value}' is not a link that can be published; write a web address starting with https:// (https://www.example.org/)"
+            " or a path on this site starting with / (/about/)"
+        )
     return href(value)  # a space or a non-ASCII path becomes valid in an attribute and a feed
 
 
@@ -227,8 +265,7 @@ def mapping_of(schema: Schema) -> Reader:
         problems = Problems()
         values, _ = read(schema, node, reading, problems)
         if problems.items:
-            first = problems.items[0]
-            raise Invalid(first.message, first.line)
+            raise Invalid.of([(p.line, p.message) for p in problems.items])
         return values
 
     return reader
@@ -240,7 +277,15 @@ def list_of(schema: Schema) -> Reader:
     def reader(node: Node, reading: Reading) -> tuple[dict[str, Any], ...]:
         if not isinstance(node, SequenceNode):
             raise Invalid(f"write a list of {schema.name}s, one '- ' entry each")
-        return tuple(item_reader(item, reading) for item in node.value)
+        values, found = [], []
+        for item in node.value:  # every problem of every entry, not only the first
+            try:
+                values.append(item_reader(item, reading))
+            except Invalid as exc:
+                found.extend([(exc.line or line_of(item, reading.offset), str(exc)), *exc.more])
+        if found:
+            raise Invalid.of(found)
+        return tuple(values)
 
     return reader
 

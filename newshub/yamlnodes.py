@@ -10,6 +10,7 @@ from __future__ import annotations
 import yaml
 
 from .errors import fail
+from .yamlerrors import explain
 
 try:  # libyaml's composer is several times faster; the pure one is a fallback, not a different result
     _Loader: type = yaml.CSafeLoader
@@ -37,24 +38,9 @@ def compose(text: str, path: str, offset: int = 0) -> MappingNode | None:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or exc.context or "syntax error"
-        context, opened = exc.context or "", exc.context_mark
-        # An unclosed quote or bracket is only noticed where the text runs out (often the closing
-        # '---') or at a later line; point at the line that opened it, and name the later line.
-        if opened is not None and context.endswith("quoted scalar") and what == "found unexpected end of stream":
-            mark, what = opened, "a quoted value starts on this line and is never closed; add the closing quote"
-        elif opened is not None and exc.problem_mark is not None and context.endswith(("flow sequence", "flow mapping")):
-            later = exc.problem_mark.line + 1 + offset
-            kind, bracket = ("list", "]") if context.endswith("sequence") else ("mapping", "}")
-            if later != opened.line + 1 + offset:
-                mark, what = opened, f"the {kind} opened on this line is not closed with '{bracket}' before line {later} ({what})"
-        line = (mark.line + 1 + offset) if mark is not None else 0
-        raise fail(
-            path, line, f"invalid YAML: {what}; check the indentation and quote values that contain ': ' or start with a special character"
-        ) from None
+        raise fail(path, *explain(exc, text, offset, _Loader)) from None
     except yaml.YAMLError as exc:
-        raise fail(path, offset + 1, f"invalid YAML: {exc}") from None
+        raise fail(path, offset + 1, f"YAML cannot read this file ({exc}); check that it holds 'key: value' lines") from None
     if node is None:
         return None
     _check_tags(node, path, offset)

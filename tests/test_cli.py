@@ -59,13 +59,13 @@ def _break_yaml(text: str) -> tuple[str, str, str]:
     return (
         broken,
         "tags: [agreement, artificial intelligence\n",
-        "invalid YAML: the list opened on this line is not closed with ']' before line 7",
+        "the list opened on this line is not closed with ']' before line 7; add ']' after its last item",
     )
 
 
 def _drop_title(text: str) -> tuple[str, str, str]:
     broken = re.sub(r"^title: .*\n", "", text, count=1, flags=re.M)
-    return broken, "summary: >-", "missing required field 'title' in article front matter"
+    return broken, "summary: >-", "missing required field 'title' in article front matter; add a line such as 'title: "
 
 
 def _impossible_date(text: str) -> tuple[str, str, str]:

@@ -173,7 +173,7 @@ def test_each_broken_image_is_an_error_at_its_line(make_site: MakeSite, extra: d
     ("front", "words"),
     [
         ("image: nowhere.jpg\nimage_alt: Nothing", "no such file"),
-        ("image: https://cdn.example.org/x.jpg\nimage_alt: Elsewhere", "must be a file next to the page"),
+        ("image: https://cdn.example.org/x.jpg\nimage_alt: Elsewhere", "an image on another site cannot be used here"),
         ("image: /assets/img/banner.png", "add 'image_alt:'"),
     ],
 )

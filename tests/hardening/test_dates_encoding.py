@@ -107,7 +107,11 @@ def test_crlf_yaml_file(make_site: MakeSite) -> None:
             b"---\ntitle: x\ndate: 2024-01-01\n\nbody\n",
             "content/news/a.md:1: front matter is not closed: add a '---' line after the last 'key: value' line",
         ),
-        (b"---\ndate: 2024-01-01\n---\n\nbody\n", "content/news/a.md:2: missing required field 'title' in article front matter"),
+        (
+            b"---\ndate: 2024-01-01\n---\n\nbody\n",
+            "content/news/a.md:2: missing required field 'title' in article front matter;"
+            " add a line such as 'title: Partnership agreement signed'",
+        ),
         ("---\ntitle: café\n---\n".encode("latin-1"), "content/news/a.md:2: not UTF-8 at byte 14; save the file as UTF-8"),
         (b"---\ntitle: a\x00b\n---\n", "content/news/a.md:2: contains a NUL character; is this a text file?"),
         (b"\xff\xfe-\x00-\x00-\x00", "content/news/a.md:1: not UTF-8 at byte 0; save the file as UTF-8"),

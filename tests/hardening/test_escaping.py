@@ -184,6 +184,11 @@ def test_main_feed_entries(built: dict[str, bytes]) -> None:
 
 # --- unsafe URLs --------------------------------------------------------------------------------
 
+# What the warnings about removed markup advise.
+LINKS = "use an address that starts with https://, mailto: or tel:, or a path on this site that starts with /"
+SCRIPTS = "scripts cannot run in content (the site's Content-Security-Policy blocks them); a script belongs in the theme's assets/"
+STYLES = "styles cannot be set in content (the site's Content-Security-Policy blocks them); use the theme's stylesheet in assets/css/"
+
 URLS = [
     "javascript:alert(1)",
     "JaVaScRiPt:alert(1)",
@@ -209,9 +214,9 @@ def test_unsafe_markdown_links_and_images_are_removed_with_a_warning(make_site: 
     assert result.returncode == 0, result.stderr
     scheme = scheme_of(url)
     warnings = result.stderr.splitlines()
-    assert f"warning: content/news/a.md:6: link to '{url}' removed: the {scheme}: scheme is not allowed, use https://" in warnings
-    assert f"warning: content/news/a.md:8: link to '{url}' removed: the {scheme}: scheme is not allowed, use https://" in warnings
-    assert f"warning: content/news/a.md:10: <a href='{url}'> is not allowed and was removed" in warnings
+    assert f"warning: content/news/a.md:6: link to '{url}' removed: the {scheme}: scheme is not allowed; {LINKS}" in warnings
+    assert f"warning: content/news/a.md:8: link to '{url}' removed: the {scheme}: scheme is not allowed; {LINKS}" in warnings
+    assert f"warning: content/news/a.md:10: <a href='{url}'> is not allowed and was removed; {LINKS}" in warnings
     _assert_clean(root)
     html = (root / "site/news/a/index.html").read_text()
     assert "alert" not in html and "msgbox" not in html and "PHNjcmlwdD4" not in html
@@ -229,7 +234,8 @@ def test_unsafe_url_fields_are_errors(make_site: MakeSite, url: str) -> None:
     )
     assert errors[0].startswith(f"content/news/a.md:4: image: '{url.strip()}': ")  # not a file of the project
     assert errors[1:] == [
-        f"content/partners/acme.yaml:3: url: '{url.strip()}' is not a safe http(s) URL; write it as https://...",
+        f"content/partners/acme.yaml:3: url: '{url.strip()}' is not a link that can be published; write a web address starting with"
+        " https:// (https://www.example.org/) or a path on this site starting with / (/about/)",
     ]
 
 
@@ -273,12 +279,15 @@ def test_raw_html_passes_the_configured_allowlist(make_site: MakeSite) -> None:
     assert "<video" in body
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
-        "warning: content/news/a.md:12: <iframe src='https://evil.example.com/embed/abc'> is not allowed and was removed",
-        "warning: content/news/a.md:14: raw HTML <script> is not allowed and was removed; allow it in site.yaml html.tags if it is needed",
-        "warning: content/news/a.md:16: raw HTML <style> is not allowed and was removed; allow it in site.yaml html.tags if it is needed",
-        "warning: content/news/a.md:18: attribute 'onclick' on <p> is not allowed and was removed",
-        "warning: content/news/a.md:18: attribute 'style' on <p> is not allowed and was removed",
-        "warning: content/news/a.md:20: attribute 'src' on <video> is not allowed and was removed",
+        "warning: content/news/a.md:12: <iframe src='https://evil.example.com/embed/abc'> is not allowed and was removed;"
+        " list evil.example.com in site.yaml html.iframe_hosts if you trust it, and in frame-src of the Content-Security-Policy in deploy/",
+        f"warning: content/news/a.md:14: raw HTML <script> is not allowed and was removed; {SCRIPTS}",
+        f"warning: content/news/a.md:16: raw HTML <style> is not allowed and was removed; {STYLES}",
+        f"warning: content/news/a.md:18: attribute 'onclick' on <p> is not allowed and was removed; {SCRIPTS}",
+        "warning: content/news/a.md:18: attribute 'style' on <p> is not allowed and was removed; give the element a class and style"
+        " that in the theme's stylesheet in assets/css/ (the site's Content-Security-Policy blocks inline styles)",
+        "warning: content/news/a.md:20: attribute 'src' on <video> is not allowed and was removed;"
+        " only class, dir, id, lang, title are kept on this tag; no setting adds others",
     ]
 
 
@@ -289,6 +298,21 @@ def test_iframes_are_refused_without_configured_hosts(make_site: MakeSite) -> No
     assert result.returncode == 0
     assert "<iframe" not in (root / "site/news/a/index.html").read_text()
     assert (
-        "warning: content/news/a.md:6: raw HTML <iframe> is not allowed and was removed; allow it in site.yaml html.tags if it is needed"
-        in (result.stderr.splitlines())
+        "warning: content/news/a.md:6: raw HTML <iframe> is not allowed and was removed; list www.youtube-nocookie.com in site.yaml"
+        " html.iframe_hosts if you trust it, and in frame-src of the Content-Security-Policy in deploy/" in (result.stderr.splitlines())
     )
+
+
+def test_other_tags_name_the_setting_that_allows_them(make_site: MakeSite) -> None:
+    body = '<form action="/x"><input name="q"></form>\n\n<iframe src="http://maps.example.org/embed"></iframe>\n'
+    root = make_site({**GOOD, "content/news/a.md": article("title: x\ndate: 2024-01-01\n", body)})
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == [
+        "warning: content/news/a.md:6: raw HTML <form> is not allowed and was removed;"
+        " allow it in site.yaml html.tags if it is needed ('tags: [form]' under 'html:')",
+        "warning: content/news/a.md:6: raw HTML <input> is not allowed and was removed;"
+        " allow it in site.yaml html.tags if it is needed ('tags: [input]' under 'html:')",
+        "warning: content/news/a.md:8: raw HTML <iframe> is not allowed and was removed;"
+        " write its address with https://, and list maps.example.org in site.yaml html.iframe_hosts if you trust it",
+    ]

@@ -33,7 +33,7 @@ def test_dangling_references_name_both_files_and_the_line() -> None:
         ]
     )
     assert sorted(problems(files)) == [
-        "content/news/2024-01-01-a.md:3: unknown project 'robt': there is no content/projects/robt.yaml",
+        "content/news/2024-01-01-a.md:3: unknown project 'robt': there is no content/projects/robt.yaml; did you mean 'robot'?",
         "content/news/2024-01-01-a.md:5: unknown partner 'nobody': there is no content/partners/nobody.yaml",
         "content/projects/robot.yaml:3: unknown partner 'ghost': there is no content/partners/ghost.yaml",
         "content/projects/robot.yaml:4: unknown partner 'boss': there is no content/partners/boss.yaml",
@@ -48,7 +48,7 @@ def test_an_id_in_a_block_list_is_reported_at_its_own_line() -> None:
         ]
     )
     assert sorted(problems(files)) == [
-        "content/news/2024-01-01-a.md:5: unknown project 'robt': there is no content/projects/robt.yaml",
+        "content/news/2024-01-01-a.md:5: unknown project 'robt': there is no content/projects/robt.yaml; did you mean 'robot'?",
         "content/projects/robot.yaml:4: unknown partner 'ghost': there is no content/partners/ghost.yaml",
     ]
 

@@ -29,9 +29,7 @@ def article(rel: str, text: str) -> Article:
 
 
 def problems(rel: str, text: str) -> list[str]:
-    parsed = run(rel, text)
-    assert parsed.item is None
-    return [str(p) for p in parsed.problems]
+    return [str(p) for p in run(rel, text).problems]
 
 
 def test_date_comes_from_the_file_name_prefix() -> None:
@@ -105,7 +103,8 @@ def test_markdown_warnings_carry_the_file_line() -> None:
     parsed = run("content/news/2024-01-01-x.md", "---\ntitle: X\n---\n\nText.\n\n<script>alert(1)</script>\n")
     assert isinstance(parsed.item, Article)
     assert [str(w) for w in parsed.warnings] == [
-        "content/news/2024-01-01-x.md:7: raw HTML <script> is not allowed and was removed; allow it in site.yaml html.tags if it is needed"
+        "content/news/2024-01-01-x.md:7: raw HTML <script> is not allowed and was removed; scripts cannot run in content"
+        " (the site's Content-Security-Policy blocks them); a script belongs in the theme's assets/"
     ]
     assert "alert" not in parsed.item.body
 
@@ -159,8 +158,29 @@ def test_partner_and_bad_ids() -> None:
 )
 def test_parse_never_raises(data: bytes) -> None:
     parsed = parse(Source("content/news/2024-01-01-x.md", "news", data), CONFIG, MarkdownRenderer(CONFIG.html))
-    assert parsed.item is None and parsed.problems
+    assert parsed.problems
     assert all(p.path == "content/news/2024-01-01-x.md" for p in parsed.problems)
+
+
+def test_every_problem_of_a_file_and_its_item_for_the_cross_file_check() -> None:
+    text = "---\ntitle: X\ndate: 2024-02-30\ntags: health\nslug: a/b\npartners: [nosuch]\n---\n\n" + "> " * 60 + "deep\n"
+    parsed = run("content/news/x.md", text)
+    assert [str(p) for p in parsed.problems] == [
+        "content/news/x.md:3: date: invalid date '2024-02-30': write YYYY-MM-DD or an ISO 8601 date-time such as 2024-04-02T09:30:00+08:00",
+        "content/news/x.md:4: tags: write a list, for example [health] or one '- item' per line",
+        "content/news/x.md:5: slug 'a/b' may hold only letters, digits, hyphens and dots between them"
+        " (no '/', '\\', '%', spaces, or a dot at either end)",
+        "content/news/x.md: the Markdown nests more than 40 levels deep; flatten it",
+    ]
+    assert isinstance(parsed.item, Article) and parsed.item.partners == ("nosuch",) and parsed.item.lines["partners"] == 6
+
+
+def test_every_problem_of_every_milestone() -> None:
+    text = "title: R\nstatus: active\nmilestones:\n  - date: 2024-01-01\n    done: maybe\n    title: A\n  - title: B\n"
+    assert problems("content/projects/robot.yaml", text) == [
+        "content/projects/robot.yaml:5: milestones: done: write true or false, not 'maybe'",
+        "content/projects/robot.yaml:7: milestones: missing required field 'date' in milestone; add a line such as 'date: 2024-04-02'",
+    ]
 
 
 def test_bom_and_crlf_do_not_shift_line_numbers() -> None:

@@ -56,8 +56,8 @@ def test_unknown_key_suggests_the_closest_known_key() -> None:
 def test_missing_required_fields_are_each_reported() -> None:
     _, problems = read("draft: false\n", offset=1)
     assert [message for _, message in problems] == [
-        "missing required field 'title' in test item",
-        "missing required field 'status' in test item",
+        "missing required field 'title' in test item; add a line such as 'title: ...'",
+        "missing required field 'status' in test item; add a line such as 'status: ...'",
     ]
     assert {line for line, _ in problems} == {2}
 
@@ -77,8 +77,8 @@ def test_an_invalid_required_value_is_not_also_missing() -> None:
         ("count: 0", "count: write a whole number of at least 1, not '0'"),
         ("tags: a", "tags: write a list, for example [a]"),
         ("tags: [a, a]", "tags: a list item is repeated"),
-        ("url: javascript:alert(1)", "url: 'javascript:alert(1)' is not a safe http(s) URL"),
-        ("name: ''", "name: must not be empty"),
+        ("tags: [a, '']", "tags: the list item at line 3 is empty; write it or delete it"),
+        ("url: javascript:alert(1)", "url: 'javascript:alert(1)' is not a link that can be published"),
         ("name: [a]", "name: expected text, not a list"),
         ("title: {fr: Bonjour}", "title: language 'fr' at line 3 is not in site.yaml languages (en, zh)"),
     ],
@@ -89,6 +89,19 @@ def test_bad_values_name_the_field_and_what_to_write(line: str, message: str) ->
     assert len(problems) == 1, problems
     assert problems[0][0] == 3
     assert problems[0][1].startswith(message), problems[0][1]
+
+
+@pytest.mark.parametrize("value", ["", " ''", " ~", " '  '", " {en: ''}", " {en: ~, zh: ' '}"])
+def test_an_empty_required_field_is_called_empty_not_missing(value: str) -> None:
+    _, problems = read(f"status: active\ntitle:{value}\n")
+    assert problems == [(2, "title: is empty; write a value after 'title:', for example 'title: ...'")]
+
+
+@pytest.mark.parametrize("value", ["", " ''", " ~"])
+def test_an_empty_optional_field_is_as_if_not_written(value: str) -> None:
+    values, problems = read(f"status: active\ntitle: T\nname:{value}\nwhen:{value}\ntags:{value}\ndraft:{value}\n")
+    assert problems == []
+    assert (values["name"], values["when"], values["tags"], values["draft"]) == ("", None, (), False)
 
 
 def test_dates_and_datetimes() -> None:
