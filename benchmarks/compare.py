@@ -44,6 +44,7 @@ class Run:
     seconds: float
     peak_mb: float
     written: int | None = None
+    cpu: float = 0.0  # user + system seconds of the process tree: steadier than wall time on a busy machine
 
 
 @dataclass
@@ -72,8 +73,9 @@ def tools(corpus: Path, only: set[str] | None, baseline: Path | None = None) -> 
     return [t for t in found if (corpus / t.folder).is_dir() and (only is None or t.name in only)]
 
 
-def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the largest process of the tree, and the output.
+def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB of the largest process of the tree, the output, and CPU seconds
+    (user + system) of the tree.
 
     The child is reaped with wait4 (not Popen.wait): its rusage ru_maxrss is the largest of the
     child and every descendant it reaped (worker processes, Hugo's binary under its wrapper)."""
@@ -92,7 +94,7 @@ def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> tuple[float, flo
         output = log.read().decode(errors="replace")
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{output[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, output
+    return seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime
 
 
 def clean(tool: Tool, where: Path) -> None:
@@ -146,11 +148,14 @@ def main() -> None:
                     continue  # a rebuild without a cache costs what a cold build does
                 elif not (where / tool.output).exists():
                     measure(tool.command, where, tool.pythonpath)  # noop needs a previous build
-                seconds, peak, output = measure(tool.command, where, tool.pythonpath)
-                run = Run(tool.name, scenario, seconds, peak, written_of(output) if tool.name.startswith("newshub") else None)
+                seconds, peak, output, cpu = measure(tool.command, where, tool.pythonpath)
+                run = Run(tool.name, scenario, seconds, peak, written_of(output) if tool.name.startswith("newshub") else None, cpu)
                 runs.append(run)
                 extra = f", {run.written} files written" if run.written is not None else ""
-                print(f"round {round_no + 1} {scenario:<5} {tool.name:<9} {seconds:7.2f} s {peak:7.0f} MB{extra}", flush=True)
+                print(
+                    f"round {round_no + 1} {scenario:<5} {tool.name:<12} {seconds:7.2f} s {cpu:7.2f} s CPU {peak:7.0f} MB{extra}",
+                    flush=True,
+                )
     table = summarize(runs, scenarios, [t.name for t in selected])
     print()
     print(table)
@@ -175,8 +180,9 @@ def summarize(runs: list[Run], scenarios: list[str], names: list[str]) -> str:
     hugo_cold = med("hugo", "cold", "seconds")
     pelican_cold = med("pelican", "cold", "seconds")
     lines = [
-        "| tool | scenario | median wall (s) | peak RSS, largest process (MB) | files rewritten | vs Hugo cold | vs Pelican cold |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| tool | scenario | median wall (s) | median CPU (s) | peak RSS, largest process (MB) | files rewritten"
+        " | vs Hugo cold | vs Pelican cold |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
         for name in names:
@@ -188,13 +194,18 @@ def summarize(runs: list[Run], scenarios: list[str], names: list[str]) -> str:
             vs_hugo = f"{seconds / hugo_cold:.2f}x" if hugo_cold else "-"
             vs_pelican = f"{pelican_cold / seconds:.1f}x faster" if pelican_cold else "-"
             rewritten = str(max(written)) if written else "-"
-            lines.append(f"| {name} | {scenario} | {seconds:.2f} | {peak:.0f} | {rewritten} | {vs_hugo} | {vs_pelican} |")
+            cpu = med(name, scenario, "cpu") or 0.0
+            lines.append(f"| {name} | {scenario} | {seconds:.2f} | {cpu:.2f} | {peak:.0f} | {rewritten} | {vs_hugo} | {vs_pelican} |")
     if "newshub-base" in names:
         lines.append("")
         for scenario in scenarios:
             now, base = med("newshub", scenario, "seconds"), med("newshub-base", scenario, "seconds")
-            if now and base:
-                lines.append(f"newshub {scenario}: {now:.2f} s against {base:.2f} s for the baseline ({now / base - 1:+.1%})")
+            cpu, cpu_base = med("newshub", scenario, "cpu"), med("newshub-base", scenario, "cpu")
+            if now and base and cpu and cpu_base:
+                lines.append(
+                    f"newshub {scenario}: {now:.2f} s against {base:.2f} s for the baseline ({now / base - 1:+.1%});"
+                    f" CPU {cpu:.2f} s against {cpu_base:.2f} s ({cpu / cpu_base - 1:+.1%})"
+                )
     return "\n".join(lines)
 
 

@@ -215,3 +215,13 @@ def test_a_page_can_be_scheduled_with_publish_date(make_site: MakeSite) -> None:
     root = make_site({"content/pages/open-day.md": f"---\ntitle: Open day\npublish_date: {later}\n---\n\nSoon.\n"})
     build(Options(root=root, jobs=1))
     assert mentions(root / "site", "Open day") == []
+
+
+@pytest.mark.parametrize(("key", "meant"), [("publishDate", "publish_date"), ("publish", "publish_date"), ("expiry", "expires")])
+def test_hugo_and_jekyll_names_are_answered_with_newshubs(make_site: MakeSite, key: str, meant: str) -> None:
+    root = make_site({"content/news/2024-05-01-a.md": f"---\ntitle: A\n{key}: 2024-06-01\n---\n\nx\n"})
+    with pytest.raises(BuildError) as failed:
+        build(Options(root=root, cache=False, jobs=1))
+    assert [str(p) for p in failed.value.problems] == [
+        f"content/news/2024-05-01-a.md:3: unknown key '{key}' in article front matter; did you mean '{meant}'?"
+    ]

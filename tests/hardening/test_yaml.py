@@ -79,7 +79,8 @@ def test_unknown_key_suggests_the_closest(make_site: MakeSite) -> None:
 def test_unknown_key_with_no_close_match_lists_the_known_keys(make_site: MakeSite) -> None:
     """'updated' is not a slip for 'date': no suggestion that would mislead, the keys instead."""
     errors = broken_build(make_site, {"content/news/a.md": article("title: x\ndate: 2024-01-01\nupdated: 2024-02-01\n")})
-    known = "author, date, draft, image, image_alt, lang, partners, projects, slug, summary, tags, title"
+    known = "aliases, author, date, draft, expires, image, image_alt, lang, partners, projects, publish_date, slug, summary, tags,"
+    known += " title"
     assert errors == [f"content/news/a.md:4: unknown key 'updated' in article front matter; known keys: {known}"]
 
 
