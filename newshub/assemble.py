@@ -109,4 +109,5 @@ def _with_routes(site: Site) -> Site:
         routes.extend(Route(page_url(pre, "partners", pid), "partner", lang, pid, source=p.source) for pid, p in site.partners.items())
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
+        routes.append(Route(page_url(pre, "search"), "search", lang))
     return replace(site, routes=tuple(routes))
