@@ -118,6 +118,7 @@ def _with_routes(site: Site) -> Site:
         routes.extend(Route(page_url(pre, "partners", pid), "partner", lang, pid, source=p.source) for pid, p in site.partners.items())
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
+        routes.append(Route(page_url(pre, "search"), "search", lang))
     for item in site.withdrawn:
         routes.append(Route(item_url(config, item), "withdrawn", item.lang, item.source, source=item.source))
     aliases = _aliases(site)

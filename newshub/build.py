@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import images, parallel
+from . import images, parallel, search
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
@@ -138,6 +138,8 @@ class Build:
         self._templates_wanted = True
         self._interrupted = False
         self._places: dict[int, list[Place]] | None = None  # where each item stands in the Site (places())
+        self._search: dict[str, bytes] | None = None  # the search index of the pages as they are now, once asked for
+        self._search_failed: list[Problem] = []  # why it could not be made
 
     # --- what a build would say now ----------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Build:
             for stage in STAGES:
                 if self.problems[stage]:
                     return sorted(set(self.problems[stage]))
-            failed = {p for found in self._failed.values() for p in found}
+            failed = {p for found in self._failed.values() for p in found} | set(self._search_failed)
             return sorted(failed | set(self.dead_links() if self._links_level() == "error" else ()))
 
     @property
@@ -522,6 +524,7 @@ class Build:
         self._renderer = Renderer(env, site, self.assets)
         self._scanner = Scanner(self._known, site.config.base_url)
         self._fresh, self._dead = set(), None
+        self._search, self._search_failed = None, []  # made again from the new pages when asked for
         self._ahead = list(reversed(self.routes))
         for file in list(self._failed):  # do the pages that failed still fail?
             self.page(file)
@@ -545,10 +548,32 @@ class Build:
         with self.lock:
             return [item for rel in sorted(self._parsed) if (item := self._parsed[rel][1].item) is not None]
 
-    def output(self) -> list[str]:
-        """Every output file's path: pages, assets, then images."""
+    def output(self, search: bool = True) -> list[str]:
+        """Every output file's path, as a build would write them now: pages, assets, images, then the
+        search index's files (made for it, if not made since the last change), unless `search` is False."""
         with self.lock:
-            return [*self.routes, *self._asset_files, *self.image_files()]
+            files = [*self.routes, *self._asset_files, *self.image_files()]
+            return [*files, *self.search_files()] if search else files
+
+    def search_files(self) -> dict[str, bytes]:
+        """The search index (search.index()) of the pages as a build would write them now, made
+        the first time it is asked for since the last change: every page it indexes is rendered.
+        Empty before the first good Site, as a build writes no index then."""
+        with self.lock:
+            if self.site is None:
+                return {}
+            if self._search is None:
+                pages = [
+                    (route.url, data)
+                    for file, route in self.routes.items()
+                    if route.kind in search.SEARCHABLE and (data := self.page(file))
+                ]
+                try:
+                    self._search = search.index(pages)
+                except BuildError as exc:  # Pagefind is missing or failed: shown as a build would stop on it
+                    self._search, self._search_failed = {}, exc.problems
+                    self._bump()
+            return self._search
 
     def image_files(self) -> dict[str, Picture]:
         """Every published image file: output path -> the Picture it is a file of, for the images that
@@ -589,6 +614,8 @@ class Build:
                     made = images.produce(self.root, self.image_cache(), picture)
                     self._image_bytes.update((url.lstrip("/"), data) for url, data in made.items())
                 return self._image_bytes[file]
+            if file.startswith(f"{search.FOLDER}/"):
+                return self.search_files().get(file)
             route = self.routes.get(file)
             if route is None or self._renderer is None or file in self._fresh:
                 return self._pages.get(file)

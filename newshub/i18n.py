@@ -27,6 +27,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "project_news": "News and milestones", "none": "None yet.",
         "scheduled": "Scheduled for", "withdrawn": "Withdrawn",
         "withdrawn_on": "This was withdrawn on {date} and is no longer published.",
+        "search": "Search", "search_label": "Search this site", "search_hint": "Type a word or two and press Enter.",
+        "search_busy": "Searching…", "search_one": "1 result for “{q}”", "search_many": "{n} results for “{q}”",
+        "search_none": "No results for “{q}”.", "search_failed": "Search is not available right now.",
+        "search_noscript": "Search needs JavaScript, which is off in this browser.", "search_browse": "Browse all news",
+        "search_results": "Results", "type_news": "News", "type_project": "Project", "type_partner": "Partner",
+        "type_page": "Page", "search_more": "More results",
     },
     "zh": {
         "home": "首页", "news": "新闻", "projects": "合作项目", "partners": "合作单位", "tags": "主题",
@@ -47,6 +53,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "project_news": "新闻与里程碑", "none": "暂无。",
         "scheduled": "定时发布于", "withdrawn": "已撤下",
         "withdrawn_on": "此内容已于{date}撤下，不再发布。",
+        "search": "搜索", "search_label": "搜索本站", "search_hint": "输入关键词后按回车键。",
+        "search_busy": "正在搜索…", "search_one": "找到 1 条与“{q}”相关的结果", "search_many": "找到 {n} 条与“{q}”相关的结果",
+        "search_none": "没有找到与“{q}”相关的结果。", "search_failed": "搜索暂时无法使用。",
+        "search_noscript": "搜索需要 JavaScript，但此浏览器已将其关闭。", "search_browse": "浏览全部新闻",
+        "search_results": "搜索结果", "type_news": "新闻", "type_project": "合作项目", "type_partner": "合作单位",
+        "type_page": "页面", "search_more": "更多结果",
     },
 }  # fmt: skip
 

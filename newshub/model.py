@@ -112,8 +112,9 @@ class Route:
     """One output file: which template renders it, for which language, about what."""
 
     url: str  # site path, '/zh/news/x/' or '/feed.xml'
-    kind: str  # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, feed, 404, sitemap,
-    # robots; withdrawn (an expired article or page), alias (a redirect to `subject`, a site path)
+    # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, search, feed, 404, sitemap,
+    # robots; withdrawn (an expired article or page), alias (a redirect to `subject`, a site path), redirects
+    kind: str
     lang: str
     subject: str = ""  # what the page is about: article/page source, project or partner id, tag slug
     page: int = 1  # for paginated lists

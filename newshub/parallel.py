@@ -214,64 +214,83 @@ def make_images(todo: Sequence[Picture], root: Path, cache: Path | None, jobs: i
 # --- render and write ------------------------------------------------------------------------------
 
 
-def render_one(route: Route, renderer: Renderer, writer: SiteWriter | None, scanner: Scanner | None) -> tuple[int, PageScan | None]:
-    """Render one route (into the writer's folder, when there is one): the files written, and the
-    links of an HTML page when there is a scanner."""
+def render_one(
+    route: Route, renderer: Renderer, writer: SiteWriter | None, scanner: Scanner | None
+) -> tuple[int, PageScan | None, bytes | None]:
+    """Render one route (into the writer's folder, when there is one): the files written, the links
+    of an HTML page when there is a scanner, and the page's bytes (None for a streamed page)."""
     rel = output_file(route.url)
     if route.kind in STREAMED:
         chunks = renderer.render_chunks(route)
         if writer is not None:
-            return writer.put_chunks(rel, chunks), None
+            return writer.put_chunks(rel, chunks), None, None
         for _ in chunks:  # check: rendered for its template errors, never held whole
             pass
-        return 0, None
+        return 0, None, None
     data = renderer.render(route)
     scan = scanner.scan(route.url, data) if scanner is not None and rel.endswith(".html") else None
-    return (writer.put(rel, data) if writer is not None else 0), scan
+    return (writer.put(rel, data) if writer is not None else 0), scan, data
 
 
 Scans = dict[str, PageScan]  # output file -> the links of its page
+Kept = list[tuple[str, bytes]]  # (URL, bytes) of the pages asked for, in route order
 
 
-def _render_range(span: tuple[int, int]) -> tuple[int, list[Problem], Scans]:
+def _render_range(span: tuple[int, int]) -> tuple[int, list[Problem], Scans, Kept]:
     routes: Sequence[Route] = _work["routes"]
-    written, scans = 0, Scans()
+    keep: frozenset[str] = _work["keep"]
+    written, scans, kept = 0, Scans(), Kept()
     for i in range(*span):
+        route = routes[i]
         try:
-            count, scan = render_one(routes[i], _work["renderer"], _work["writer"], _work["scanner"])
+            count, scan, data = render_one(route, _work["renderer"], _work["writer"], _work["scanner"])
         except BuildError as exc:
-            return written, list(exc.problems), scans
+            return written, list(exc.problems), scans, kept
         written += count
         if scan is not None:
-            scans[output_file(routes[i].url)] = scan
-    return written, [], scans
+            scans[output_file(route.url)] = scan
+        if data is not None and route.kind in keep:
+            kept.append((route.url, data))
+    return written, [], scans, kept
+
+
+def render_each(
+    routes: Sequence[Route],
+    renderer: Renderer,
+    writer: SiteWriter | None,
+    scanner: Scanner | None,
+    jobs: int,
+    tick: Tick | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> Iterator[tuple[int, Scans, Kept]]:
+    """Render every route, into the writer's folder when there is a writer, a few at a time and in
+    order: the number of files written (not linked), each HTML page's links when there is a
+    scanner, and the bytes of the pages whose kind is in `keep` (for the search index)."""
+    workers = workers_for(jobs, len(routes))
+    if workers == 1:
+        for route in routes:
+            count, scan, data = render_one(route, renderer, writer, scanner)
+            if tick:
+                tick(1)
+            found = {output_file(route.url): scan} if scan is not None else {}
+            yield count, found, [(route.url, data)] if data is not None and route.kind in keep else []
+        return
+    _work.update(routes=routes, renderer=renderer, writer=writer, scanner=scanner, keep=keep)
+    try:
+        for count, problems, scans, kept in _map(_render_range, len(routes), workers, tick):
+            if problems:
+                raise BuildError(problems[:1])  # the serial build stops at the first failing page, too
+            yield count, scans, kept
+    finally:
+        _work.clear()
 
 
 def render_all(
     routes: Sequence[Route], renderer: Renderer, writer: SiteWriter | None, scanner: Scanner | None, jobs: int, tick: Tick | None = None
 ) -> tuple[int, Scans]:
-    """Render every route, into the writer's folder when there is a writer: the number of files
-    written (not linked), and each HTML page's links when there is a scanner."""
-    workers = workers_for(jobs, len(routes))
-    if workers == 1:
-        written, scans = 0, Scans()
-        for route in routes:
-            count, scan = render_one(route, renderer, writer, scanner)
-            written += count
-            if scan is not None:
-                scans[output_file(route.url)] = scan
-            if tick:
-                tick(1)
-        return written, scans
-    _work.update(routes=routes, renderer=renderer, writer=writer, scanner=scanner)
-    written, problems, scans = 0, [], Scans()
-    try:
-        for count, found, chunk in _map(_render_range, len(routes), workers, tick):
-            written += count
-            problems.extend(found)
-            scans.update(chunk)
-    finally:
-        _work.clear()
-    if problems:
-        raise BuildError(problems[:1])  # the serial build stops at the first failing page, too
+    """render_each() to the end: the number of files written and each HTML page's links."""
+    written, scans = 0, Scans()
+    for count, found, _ in render_each(routes, renderer, writer, scanner, jobs, tick):
+        written += count
+        scans.update(found)
     return written, scans

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from . import images, parallel
+from . import images, parallel, search
 from .assets import Asset
 from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
@@ -25,6 +25,7 @@ from .links import LinkCheck, Locator, Scanner
 from .model import Article, Page, Site
 from .progress import Progress
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
+from .search import SEARCHABLE
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
 
@@ -80,7 +81,7 @@ def check_only(options: Options) -> Report:
     site = project.site
     assert site is not None
     report.pages = len(site.routes)
-    scanner = Scanner(set(project.output()).__contains__, site.config.base_url, external=options.external)
+    scanner = Scanner(set(project.output(search=False)).__contains__, site.config.base_url, external=options.external)
     with report.stage("render"):
         _, scans = parallel.render_all(site.routes, project.renderer(), None, scanner, options.jobs)
     with report.stage("links"):
@@ -135,6 +136,7 @@ def _input_digest(
         *tree_digest(options.root / "templates"),
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
         *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
+        search.version().encode(),  # the Pagefind binary that makes the search index
     ]
     return digest_of(parts)
 
@@ -172,7 +174,7 @@ def build(options: Options) -> Report:
     timed = _schedule(options, project, report)
     report.pages = len(site.routes)
     out = options.out.resolve()
-    files = project.output()
+    files = project.output(search=False)  # the search index's files are known once it is made
     with report.stage("check-out"):
         stamp = _input_digest(options, site, cache.used, project.assets, project.image_files(), timed) if options.cache else ""
         unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
@@ -190,11 +192,24 @@ def build(options: Options) -> Report:
     refuse_foreign_output(options.root, options.out, site.config.retain)  # before any staging folder exists
     writer = SiteWriter(options.root, options.out, site.config.retain)
     try:
-        with report.stage("render"):
+        scans: parallel.Scans = {}
+        scanner = Scanner(set(files).__contains__, site.config.base_url)
+
+        def rendered() -> Iterator[tuple[str, bytes]]:
+            """Every page rendered and written; the pages to search, for the index, as they come."""
+            for count, found, kept in parallel.render_each(site.routes, renderer, writer, scanner, options.jobs, progress.tick, SEARCHABLE):
+                report.written += count
+                scans.update(found)
+                yield from kept
+
+        with report.stage("render"):  # and the search index, made as the pages come
             if progress:
                 progress.start("render", len(site.routes))
-            scanner = Scanner(set(files).__contains__, site.config.base_url)
-            report.written, scans = parallel.render_all(site.routes, renderer, writer, scanner, options.jobs, progress.tick)
+            found = search.index(rendered())
+        with report.stage("search"):
+            for rel, data in found.items():
+                report.written += writer.put(rel, data)
+            files = [*files, *found]
         with report.stage("links"):
             dead = LinkCheck(scans).problems(Locator(options.root, project.routes, scanner))
             _links_found(options, site.config.dead_links, dead, report)

@@ -28,7 +28,7 @@ from .urls import absolute_links, href, page_url, slugify
 TEMPLATES = {
     "home": "home.html", "news": "news.html", "article": "article.html", "page": "page.html",
     "projects": "projects.html", "project": "project.html", "partners": "partners.html",
-    "partner": "partner.html", "tags": "tags.html", "tag": "tag.html", "404": "404.html",
+    "partner": "partner.html", "tags": "tags.html", "tag": "tag.html", "search": "search.html", "404": "404.html",
     "feed": "feed.xml", "project_feed": "project_feed.xml", "sitemap": "sitemap.xml", "robots": "robots.txt",
 }  # fmt: skip
 OPTIONAL = {"withdrawn": "withdrawn.html"}  # needed only by a site that has what they render
@@ -83,7 +83,7 @@ class Renderer:
             "home": self._home, "news": self._news, "article": self._article, "page": self._page,
             "projects": self._projects, "project": self._project, "project_feed": self._project_feed,
             "partners": self._partners, "partner": self._partner, "tags": self._tags, "tag": self._tag,
-            "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none,
+            "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none, "search": self._none,
             "withdrawn": self._withdrawn,
         }  # fmt: skip
         self.withdrawn = {item.source: item for item in site.withdrawn}

@@ -240,7 +240,7 @@ class PreviewServer:
                 continue
             if not announced and not errors and self.build.background is None:
                 announced = True
-                count = len(self.build.output())
+                count = len(self.build.output(search=False))  # the search index is made when first asked for
                 print(f"All {count} files ready after {time.perf_counter() - self.started:.1f} s", file=sys.stderr, flush=True)
             self.stopping.wait(IDLE / 3)
 

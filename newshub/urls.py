@@ -17,6 +17,8 @@ RESERVED_TOP = {
     "tags",
     "assets",
     "images",
+    "search",
+    "pagefind",  # the search index
     "feed.xml",
     "sitemap.xml",
     "robots.txt",

@@ -152,7 +152,8 @@ def test_template_change_re_renders_without_parsing(make_site: MakeSite, parses:
     save(root / rel, edit_body((root / rel).read_text(encoding="utf-8"), random.Random(1)))
     assert project.apply([rel])
     assert parses.calls == [(rel, True)]
-    assert first.keys() == project.everything().keys()
+    # The same files, but the search index's chunks, which are named by what they hold.
+    assert {f for f in first if not f.startswith("pagefind/")} == {f for f in project.everything() if not f.startswith("pagefind/")}
     assert_same(project, options, "after the template changes")
 
 

@@ -126,7 +126,7 @@ def test_the_preview_shows_a_scheduled_article_with_its_badge_and_no_drafts_hide
     preview = Build(preview_options(root))
     preview.load()
     page = (preview.page("news/embargo/index.html") or b"").decode()
-    assert '<span class="badge scheduled">Scheduled for 30 November 2026</span>' in page
+    assert '<span class="badge scheduled" data-pagefind-ignore>Scheduled for 30 November 2026</span>' in page
     assert "Embargoed signing" in (preview.page("index.html") or b"").decode()
     hidden = Build(preview_options(root, drafts=False))
     hidden.load()

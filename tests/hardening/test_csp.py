@@ -19,7 +19,7 @@ from .deployed import headers_file, static_server
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
 POLICY = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' https: data:",
+    "default-src": "'self'", "script-src": "'self' 'wasm-unsafe-eval'", "style-src": "'self'", "img-src": "'self' https: data:",
     "frame-src": "'none'", "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'", "frame-ancestors": "'none'",
 }  # fmt: skip
 
@@ -105,7 +105,7 @@ def test_pages_run_under_the_shipped_csp(sample_site: Path, browser: object) -> 
         for path in PAGES:
             response = page.goto(f"http://127.0.0.1:{port}{path}", wait_until="load")
             assert response is not None and response.status == 200, path
-            assert "script-src 'self'" in response.headers["content-security-policy"]
+            assert "script-src 'self' 'wasm-unsafe-eval'" in response.headers["content-security-policy"]
             page.wait_for_timeout(50)  # violation events are queued as tasks
             assert page.evaluate("window.__csp") == [], path
             # The stylesheet applied: the header has the theme's colour, the body no default margin.

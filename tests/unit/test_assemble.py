@@ -85,10 +85,11 @@ def test_every_route_of_a_small_site() -> None:
         [
             "/404.html", "/sitemap.xml", "/robots.txt", "/", "/feed.xml", "/news/", "/news/signing/", "/about/",
             "/projects/", "/projects/robot/", "/projects/robot/feed.xml", "/partners/", "/partners/uni/",
-            "/tags/", "/tags/ai/", "/tags/big-data/",
+            "/tags/", "/tags/ai/", "/tags/big-data/", "/search/",
         ]
     )  # fmt: skip
     assert "/zh/tags/人工智能/" in urls(s) and "/zh/about/" not in urls(s)  # no translation of the page
+    assert "/zh/search/" in urls(s)
     assert len(set(urls(s))) == len(urls(s))
 
 
