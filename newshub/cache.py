@@ -94,6 +94,7 @@ class BuildState:
     link_warnings: list[Problem] = field(default_factory=list)  # said again by a no-op build
 
 
+TIMES = ("date", "publish_date", "expires")  # the date-times of articles and pages
 _KINDS = (("article", Article), ("page", Page), ("project", Project), ("partner", Partner))
 
 
@@ -101,7 +102,8 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
     """One parse result as stored: its key, and its item in the field of its kind (msgspec tells
     the members of a union apart by their encoding, and dataclasses all encode as maps).
 
-    MessagePack keeps an article's date as an instant in UTC; `zone` is the time zone it was in."""
+    MessagePack keeps a date-time as an instant in UTC; `zone` is the time zone of an article's or
+    page's date-times (TIMES: parse puts them all in the site's zone)."""
 
     key: bytes
     problems: tuple[Problem, ...] = ()
@@ -117,7 +119,8 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
     def of(cls, key: bytes, parsed: Parsed) -> _Entry:
         item = parsed.item
         kind = next((name for name, of_kind in _KINDS if isinstance(item, of_kind)), None)
-        zone = getattr(item.date.tzinfo, "key", "") if isinstance(item, Article) else ""
+        times = [t for name in TIMES if (t := getattr(item, name, None)) is not None] if isinstance(item, Article | Page) else []
+        zone = getattr(times[0].tzinfo, "key", "") if times else ""
         items: dict[str, Any] = {kind: item} if kind else {}
         return cls(key, parsed.problems, parsed.warnings, zone=zone, deps=parsed.deps, **items)
 
@@ -126,9 +129,11 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
         items = [item for item in (self.article, self.page, self.project, self.partner) if item is not None]
         if len(items) > 1:
             raise ValueError("an entry with two items")
-        if self.article is not None and self.zone:
-            # Freshly decoded, referenced from nowhere else yet: set in place, as __init__ would.
-            object.__setattr__(self.article, "date", self.article.date.astimezone(_zone(self.zone)))
+        for item in (self.article, self.page):
+            for name in TIMES if item is not None and self.zone else ():
+                if (value := getattr(item, name, None)) is not None:
+                    # Freshly decoded, referenced from nowhere else yet: set in place, as __init__ would.
+                    object.__setattr__(item, name, value.astimezone(_zone(self.zone)))
         return Parsed(items[0] if items else None, self.problems, self.warnings, self.deps)
 
 

@@ -120,6 +120,9 @@ def check(site: Site) -> list[Problem]:
     return problems
 
 
+ALIAS_RESERVED = {"assets", "images", "pagefind", "_redirects", "_redirects.conf", "feed.xml", "sitemap.xml", "robots.txt", "404.html"}
+
+
 def _check_aliases(site: Site, aliases: list[Route], files: dict[str, Route], add: Callable[[Problem], None]) -> None:
     """An alias may not be the address of a page, nor another alias: one of the two would be lost."""
     first: dict[str, tuple[str, int]] = {}
@@ -127,7 +130,10 @@ def _check_aliases(site: Site, aliases: list[Route], files: dict[str, Route], ad
         where = _alias_line(site, route)
         folded = output_file(unicodedata.normalize("NFC", route.url).casefold())
         page = files.get(folded)
-        if page is not None:
+        top = route.url.strip("/").split("/")[0]
+        if top.lower() in ALIAS_RESERVED or top in site.config.retain:
+            add(Problem(route.source, where, f"alias {route.url} is where the site keeps its own files ({top}); choose another address"))
+        elif page is not None and page.kind != "alias":
             owner = page.source or "the site itself"
             add(Problem(route.source, where, f"alias {route.url} is the address of {owner} ({page.url}); remove the alias"))
         elif folded in first and first[folded][0] != route.source:
@@ -135,7 +141,7 @@ def _check_aliases(site: Site, aliases: list[Route], files: dict[str, Route], ad
             add(Problem(route.source, where, f"alias {route.url} is also an alias in {other}:{line}; keep it in one file"))
         else:
             first.setdefault(folded, (route.source, where))
-    files.update((output_file(unicodedata.normalize("NFC", r.url).casefold()), r) for r in aliases)
+            files[folded] = route  # for the check of outputs inside other outputs, as a page
 
 
 def _alias_line(site: Site, route: Route) -> int:

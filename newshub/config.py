@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,15 @@ def _timezone(node: Any, reading: s.Reading) -> str:
     return name
 
 
+_UNSAFE_BASE = re.compile(r"[\s\"'<>;{}\\]")  # nginx's _redirects.conf and HTML attributes take the base path as is
+
+
 def _base_url(node: Any, reading: s.Reading) -> str:
     value = s.text(node, reading)
     if scheme_of(value) not in ("http", "https"):
         raise s.Invalid(f"'{value}' must start with https:// or http://")
+    if _UNSAFE_BASE.search(value):
+        raise s.Invalid(f"'{value}' holds a space, quote, ';' or brace, which links and server files cannot carry; remove it")
     return value.rstrip("/")
 
 
@@ -108,15 +114,15 @@ SITE = s.Schema(
 def check_source_date_epoch() -> None:
     """SOURCE_DATE_EPOCH (reproducible builds) must be a whole number when set; render reads it."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is not None and not value.strip().isdigit():
-        raise fail("SOURCE_DATE_EPOCH", 0, f"'{value}' is not a whole number of seconds since 1970; unset it or fix it")
+    # ASCII digits only ('²' is a digit to str.isdigit), and a time before the year 10000.
+    if value is not None and not (value.strip().isascii() and value.strip().isdigit() and int(value) < 253402300800):
+        why = "is not a whole number of seconds since 1970 (and before the year 10000); unset it or fix it"
+        raise fail("SOURCE_DATE_EPOCH", 0, f"'{value}' {why}")
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     check_source_date_epoch()
-    if base_url is not None and (
-        scheme_of(base_url) not in ("http", "https") or "//" not in base_url or any(c in base_url for c in "\"'<> ")
-    ):
+    if base_url is not None and (scheme_of(base_url) not in ("http", "https") or "//" not in base_url or _UNSAFE_BASE.search(base_url)):
         raise fail("--base-url", 0, f"'{base_url}' must be an absolute http(s) URL such as https://staging.example.org")
     path = root / CONFIG_FILE
     if not path.is_file():

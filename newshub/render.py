@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -337,7 +337,8 @@ class Renderer:
         `_redirects.conf` as nginx `location` blocks for deploy/nginx.conf to include."""
         aliases = [r for r in self.site.routes if r.kind == "alias"]
         if route.url.endswith(".conf"):
-            lines = [f"location = {self.url(r.url)} {{ return 301 {self.url(r.subject)}; }}" for r in aliases]
+            # nginx matches the decoded path: '/合作/', not '/%E5%90%88%E4%BD%9C/' (aliases hold no ';', '{' or space).
+            lines = [f"location = {unquote(self.url(r.url))} {{ return 301 {self.url(r.subject)}; }}" for r in aliases]
         else:
             lines = [f"{self.url(r.url)} {self.url(r.subject)} 301" for r in aliases]
         return ("\n".join(["# Written by newshub from the aliases of the content: every old address, redirected.", *lines]) + "\n").encode()

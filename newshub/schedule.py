@@ -14,15 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .config import check_source_date_epoch
 from .model import Article, Page
 
 DRAFT, SCHEDULED, EXPIRED, PUBLISHED = "draft", "scheduled", "expired", "published"
 
 
 def build_time() -> datetime:
-    """The time a build publishes at (aware, UTC): SOURCE_DATE_EPOCH when set, else now."""
+    """The time a build publishes at (aware, UTC): SOURCE_DATE_EPOCH when set, else now.
+    BuildError when SOURCE_DATE_EPOCH is not a whole number of seconds before the year 10000."""
+    check_source_date_epoch()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.strip().isdigit() else datetime.now(UTC)
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 
 
 def publish_time(item: Article | Page) -> datetime | None:

@@ -7,6 +7,7 @@ Unknown keys are errors that suggest the closest known key.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -290,13 +291,22 @@ def list_of(schema: Schema) -> Reader:
     return reader
 
 
-_SITE_PATH = re.compile(r"^/(?:[^\s/?#\\]+/)*[^\s/?#\\]*$")
+# Letters, digits, '-', '_', '.', '~' between slashes: nothing a host's redirect file (Netlify's
+# ':name' and '*', nginx's ';' and '{') or a file system reads otherwise, and no '%' escapes.
+_SITE_PATH = re.compile(r"^/(?:[\w.~-]+/)*[\w.~-]*$")
+_MAX_SEGMENT = 200  # bytes of UTF-8 in one folder or file name: file systems allow 255
 
 
 def site_paths(node: Node, reading: Reading) -> tuple[str, ...]:
     """`aliases`: old site paths ('/news/old-name/'), each one a redirect to the item's page."""
     paths = text_list(node, reading) if not isinstance(node, ScalarNode) else (text(node, reading),)
     for path in paths:
-        if not _SITE_PATH.match(path) or any(part in (".", "..") for part in path.split("/")):
-            raise Invalid(f"'{path}' is not a site path; write the old address from its first slash, such as /news/old-name/")
+        parts = path.split("/")
+        if not _SITE_PATH.match(path) or any(part in (".", "..") for part in parts) or unicodedata.normalize("NFC", path) != path:
+            raise Invalid(
+                f"'{path}' is not a site path newshub can write; write the old address from its first slash with letters,"
+                " digits, '-', '_', '.' and '~' between slashes (not %-escapes), such as /news/old-name/"
+            )
+        if any(len(part.encode()) > _MAX_SEGMENT for part in parts):
+            raise Invalid(f"'{path[:60]}...' has a part longer than {_MAX_SEGMENT} bytes, more than a file system can name; shorten it")
     return paths

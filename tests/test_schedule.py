@@ -4,6 +4,7 @@ summary. Every build here runs at a fixed SOURCE_DATE_EPOCH, the build time."""
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -192,8 +193,8 @@ def test_chromium_follows_an_alias_to_the_new_address(make_site: MakeSite) -> No
         ),
         (
             {"content/news/2024-04-02-agreement.md": ALIASED.replace("/news/old-name/", "news/old")},
-            "content/news/2024-04-02-agreement.md:3: aliases: 'news/old' is not a site path; write the old address from its first slash,"
-            " such as /news/old-name/",
+            "content/news/2024-04-02-agreement.md:3: aliases: 'news/old' is not a site path newshub can write; write the old address"
+            " from its first slash with letters, digits, '-', '_', '.' and '~' between slashes (not %-escapes), such as /news/old-name/",
         ),
         (
             {"content/news/2024-04-02-agreement.md": "---\ntitle: A\npublish_date: 2024-05-01\nexpires: 2024-04-01\n---\n\nx\n"},
@@ -225,3 +226,51 @@ def test_hugo_and_jekyll_names_are_answered_with_newshubs(make_site: MakeSite, k
     assert [str(p) for p in failed.value.problems] == [
         f"content/news/2024-05-01-a.md:3: unknown key '{key}' in article front matter; did you mean '{meant}'?"
     ]
+
+
+@pytest.mark.parametrize("alias", ["/a;b/", "/blog/:year/", "/*", "/a%20b/", "/a b/", "/" + "a" * 300 + "/"])
+def test_an_alias_a_host_or_disk_would_misread_is_refused(make_site: MakeSite, alias: str) -> None:
+    # ';' breaks nginx's include, ':name' and '*' are Netlify wildcards, a %-escape is written
+    # literally as a folder name, 300 bytes is more than a file system names.
+    root = make_site({"content/news/2024-04-02-agreement.md": f"---\ntitle: A\naliases: ['{alias}']\n---\n\nx\n"})
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("content/news/2024-04-02-agreement.md:3: aliases: '"), result.stderr
+
+
+@pytest.mark.parametrize("alias", ["/assets/favicon.svg", "/images/x/", "/pagefind/pagefind.js", "/CNAME", "/.well-known/x", "/_redirects"])
+def test_an_alias_may_not_take_where_the_site_keeps_its_own_files(make_site: MakeSite, alias: str) -> None:
+    root = make_site({"content/news/2024-04-02-agreement.md": f"---\ntitle: A\naliases: ['{alias}']\n---\n\nx\n"})
+    with pytest.raises(BuildError) as failed:
+        build(Options(root=root, cache=False, jobs=1))
+    [problem] = failed.value.problems
+    assert (problem.path, problem.line) == ("content/news/2024-04-02-agreement.md", 3)
+    assert "is where the site keeps its own files" in problem.message
+
+
+def test_non_ascii_aliases_are_decoded_in_the_nginx_file(make_site: MakeSite) -> None:
+    root = make_site({"content/news/2024-04-02-agreement.md": "---\ntitle: A\naliases: [/合作/]\n---\n\nx\n"})
+    build(Options(root=root, jobs=1))
+    assert "location = /合作/ { return 301 /news/agreement/; }" in (root / "site/_redirects.conf").read_text(encoding="utf-8")
+    assert "/%E5%90%88%E4%BD%9C/ /news/agreement/ 301" in (root / "site/_redirects").read_text(encoding="utf-8")
+
+
+def test_a_cached_build_shows_the_same_dates_as_a_cold_one(make_site: MakeSite) -> None:
+    # The cache kept publish_date and expires in UTC: a day off in the site's zone (UTC+8).
+    page = "---\ntitle: P\npublish_date: 2026-12-01\n---\n\nx\n"
+    root = make_site({"content/pages/p.md": page, "content/news/2024-05-01-e.md": "---\ntitle: E\nexpires: 2025-01-01\n---\n\nx\n"})
+    build(Options(root=root, future=True, jobs=1))
+    cold = tree(root / "site")
+    (root / "site").rename(root / "cold")
+    build(Options(root=root, future=True, jobs=1))  # from the cache
+    assert tree(root / "site") == cold
+    assert "withdrawn on 1 January 2025" in cold["news/e/index.html"].decode()
+
+
+@pytest.mark.parametrize("epoch", ["999999999999", "99999999999999999", "²", "yesterday"])
+def test_a_source_date_epoch_out_of_range_is_an_error_not_a_traceback(make_site: MakeSite, epoch: str) -> None:
+    root = make_site(FILES)
+    for command in ("build", "list"):
+        result = run_cli(root, command, *(["drafts"] if command == "list" else []), env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.startswith(f"SOURCE_DATE_EPOCH: '{epoch}' is not a whole number of seconds since 1970"), result.stderr

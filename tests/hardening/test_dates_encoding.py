@@ -61,7 +61,7 @@ def test_date_only_is_the_same_day_in_every_machine_zone(make_site: MakeSite) ->
         sites.append(tree(root / "site"))
     assert sites[0] == sites[1] == sites[2]
     page = sites[0]["news/good/index.html"].decode()
-    assert '<time datetime="2024-04-02">2 April 2024</time>' in page
+    assert '<time datetime="2024-04-02" data-pagefind-meta="date">2 April 2024</time>' in page
     assert "2024-04-02T00:00:00+14:00" in sites[0]["feed.xml"].decode()  # midnight in the site's zone
 
 
