@@ -40,13 +40,13 @@ from .config import SiteConfig, load_config
 from .discover import Source, discover, is_image, read_source, section_of, skipped
 from .errors import BuildError, Problem
 from .images import Picture
-from .links import LinkCheck, Locator, PageScan, Scanner
+from .links import LinkCheck, Locator, PageScan, Scanner, unpublished
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
-from .schedule import DRAFT, SCHEDULED, build_time, state
+from .schedule import DRAFT, SCHEDULED, Publishing, build_time, state
 from .urls import output_file
 from .watch import Batch
 
@@ -172,7 +172,9 @@ class Build:
                 check = LinkCheck(self._scans)
                 dead = check.dead(lambda target: self._scans[target].ids if target in self._scans else None)
                 if dead and self._scanner is not None:
-                    locator = Locator(self.root, self.routes, self._scanner)
+                    assert self.config is not None and self.site is not None
+                    publishing = Publishing(self.site.build_time, self.options.drafts, self.options.future)
+                    locator = Locator(self.root, self.routes, self._scanner, unpublished(self.items(), self.config, publishing))
                     self._dead = sorted({locator.problem(file, link, check.ids_of) for file, link in dead})
                 else:
                     self._dead = []

@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             report = check_only(options)
             _finish(report, args)
             if not args.quiet:
-                print(f"Checked {root.name}: no problems")
+                found = f"no errors, {plural(len(report.warnings), 'warning')}" if report.warnings else "no problems"
+                print(f"Checked {root.name}: {found}")
             return 0
         report = build(options)
         _finish(report, args)

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .assemble import item_url
+from .config import SiteConfig
 from .errors import Problem
-from .model import Route
+from .model import Article, Page, Route
+from .schedule import Publishing, publish_time
 from .urls import output_file
 
 _HREF = re.compile(rb'<(?:a|area)\s(?:[^>]*?\s)?href="([^"]*)"', re.IGNORECASE)
@@ -158,9 +161,21 @@ class LinkCheck:
         found: dict[str, list[tuple[str, int]]] = {}
         for file, scan in self.scans.items():
             for url in scan.external:
-                path, line, _ = locator.where(file, url)
+                path, line, _, _ = locator.where(file, url)
                 found.setdefault(url, []).append((path, line))
         return {url: sorted(set(places)) for url, places in sorted(found.items())}
+
+
+def unpublished(items: Iterable[object], config: SiteConfig, publishing: Publishing) -> dict[str, str]:
+    """Site path -> why it is not published ('a draft', 'scheduled for ...'), for the articles and
+    pages a build leaves out: a link to one is dead now, and the message should say why."""
+    found: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Article | Page) and not publishing.listed(item) and not publishing.withdrawn(item):
+            when = publish_time(item)
+            why = "that page is a draft" if item.draft else f"that page is scheduled for {when.isoformat() if when else '?'}"
+            found[item_url(config, item)] = why
+    return found
 
 
 class Locator:
@@ -168,8 +183,16 @@ class Locator:
     file (Markdown or YAML) when the link is written there, else the template line, else the page's
     source or template with the page named."""
 
-    def __init__(self, root: Path, routes: Mapping[str, Route], scanner: Scanner, templates: str = "templates") -> None:
+    def __init__(
+        self,
+        root: Path,
+        routes: Mapping[str, Route],
+        scanner: Scanner,
+        unpublished: Mapping[str, str] | None = None,
+        templates: str = "templates",
+    ) -> None:
         self.root = root
+        self.unpublished = unpublished or {}  # site path -> why it is not published: a draft, scheduled
         self.routes = routes
         self.scanner = scanner
         self.templates = templates
@@ -184,13 +207,17 @@ class Locator:
                 self._texts[rel] = []
         return self._texts[rel]
 
-    def _find(self, rel: str, needles: Iterable[str]) -> int:
+    def _find(self, rel: str, needles: Iterable[str]) -> tuple[int, str]:
+        """(line, form found) of the first needle written in file `rel`; (0, '') when none is.
+        Each form is looked for as Markdown or HTML writes a link first, then anywhere: a link is
+        placed at its line, not at an earlier line that mentions the address in prose."""
         lines = self._lines(rel)
         for needle in needles:
-            for number, line in enumerate(lines, 1):
-                if needle and needle in line:
-                    return number
-        return 0
+            for shape in (f"]({needle}", f"]: {needle}", f'="{needle}', f"<{needle}>", needle):
+                for number, line in enumerate(lines, 1):
+                    if shape in line:
+                        return number, needle
+        return 0, ""
 
     def _needles(self, link: str) -> list[str]:
         """How the link may have been written: as the page has it, without the site's origin and base path, decoded."""
@@ -200,52 +227,72 @@ class Locator:
         base = self.scanner.base_path
         forms += [form[len(base) :] for form in list(forms) if base and form.startswith(base + "/")]
         forms += [unquote(form) for form in list(forms)]
-        if "#" in link:  # a template writes the path with an expression: '{{ url(...) }}#part'
-            forms.append("#" + link.partition("#")[2])
         return list(dict.fromkeys(f for f in forms if f))
 
-    def where(self, file: str, link: str) -> tuple[str, int, str]:
-        """(path, line, what to add to the message) for a dead link on output file `file`."""
+    @staticmethod
+    def _tails(link: str) -> list[str]:
+        """What a template that builds the address with an expression still writes literally:
+        `{{ url(prefix ~ 'abuot/') }}` has 'abuot/', `{{ url(x) }}#part` has '#part'."""
+        path, hash_mark, fragment = unquote(link).partition("#")
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        tails = (
+            [f"'{last}/'", f'"{last}/"', f"{last}/'", f'{last}/"']
+            if last and path.endswith("/")
+            else [f"{last}'", f'{last}"']
+            if last
+            else []
+        )
+        return [*(["#" + fragment] if hash_mark and fragment else []), *tails]  # the fragment is the more telling
+
+    def where(self, file: str, link: str) -> tuple[str, int, str, str]:
+        """(path, line, what to add to the message, the link as written there) for a dead link on output file `file`."""
         route = self.routes.get(file)
         needles = self._needles(link)
-        if route is not None and route.source and (line := self._find(route.source, needles)):
-            return route.source, line, ""
+        if route is not None and route.source and (found := self._find(route.source, needles))[0]:
+            return route.source, found[0], "", found[1]
         folder = self.root / self.templates
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file() and not path.name.startswith("."):
-                rel = path.relative_to(self.root).as_posix()
-                if line := self._find(rel, needles):
-                    return rel, line, ""
-        url = route.url if route is not None else "/" + file
-        if route is not None and route.source:
-            return route.source, 0, f" (on {url})"
-        return f"{self.templates}/", 0, f" (on {url}, made by a template)"
+        templates = [p.relative_to(self.root).as_posix() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+        for needle in [*needles, *self._tails(link)]:  # the most telling first, in whichever template has it
+            for rel in templates if folder.is_dir() else ():
+                line, _ = self._find(rel, [needle])
+                if line:
+                    return rel, line, "", link
+        return f"{self.templates}/", 0, " (made by a template or a field)", link
 
     def problem(self, file: str, link: str, ids_of: Callable[[str], frozenset[str]]) -> Problem:
         """The dead `link` of output file `file`, with why and what to link instead; `ids_of` gives a page's ids."""
-        path, line, on = self.where(file, link)
+        path, line, on, written = self.where(file, link)
         route = self.routes.get(file)
         here = self.scanner.base_path + (route.url if route is not None else "/" + file)
         resolved = urljoin(self.scanner.origin + here, link)
         page, _, fragment = resolved.partition("#")
-        target = self.scanner.target(urlsplit(page).path)
+        site_path = urlsplit(page).path
+        # The editor wrote '/about/' on a site under /hub: answer in the same form.
+        bare = bool(self.scanner.base_path) and written.startswith("/") and not written.startswith(self.scanner.base_path + "/")
+        shown = (lambda url: url[len(self.scanner.base_path) :] if url.startswith(self.scanner.base_path + "/") else url) if bare else str
+        target = self.scanner.target(site_path)
         if target is None:
             why = "no page or file of the site has this URL"
-            name = urlsplit(page).path.rsplit("/", 1)[-1]
-            if "." in name and not name.endswith(".html"):  # a file: a photo or document not found
+            name = site_path.rsplit("/", 1)[-1]
+            rel = unquote(site_path)[len(self.scanner.base_path) :]
+            if rel in self.unpublished:
+                hint = f"; {self.unpublished[rel]}: it is not published yet"
+            elif rel.startswith("/assets/"):
+                hint = "; files in assets/ are published under names with a content hash, which templates get from asset('...')"
+            elif "." in name and not name.endswith(".html"):  # a file: a photo or document not found
                 hint = "; check the file name, or put the file next to the page or in assets/"
-            elif close := self._closest(urlsplit(page).path):
-                hint = f"; did you mean '{close}'?"
+            elif close := self._closest(site_path):
+                hint = f"; did you mean '{shown(close)}'?"
             else:
                 hint = "; check the spelling, or create the page"
         else:
             ids = ids_of(target)
             own = target == file and route is not None and path == route.source  # else a template line, shared by pages
-            name = "this page" if own else self._url_of(target)
+            name = "this page" if own else shown(self._url_of(target))
             why = f"{name} has no element with id '{unquote(fragment)}'"
             near = difflib.get_close_matches(unquote(fragment), sorted(ids), n=1, cutoff=0.6)
             hint = f"; did you mean '#{near[0]}'?" if near else "; link to a heading's id (see the table of contents) or drop the '#...'"
-        return Problem(path, line, f"dead link '{link}'{on}: {why}{hint}")
+        return Problem(path, line, f"dead link '{written}'{on}: {why}{hint}")
 
     def _url_of(self, file: str) -> str:
         route = self.routes.get(file)

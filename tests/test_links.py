@@ -100,8 +100,9 @@ def test_links_on_a_base_path_site_and_in_both_languages(make_site: MakeSite) ->
         }
     )
     assert problems(root) == [
-        f"{A}:6: dead link '/hub/contact/': no page or file of the site has this URL; check the spelling, or create the page",
-        f"{zh}:6: dead link '/hub/zh/news/c/': no page or file of the site has this URL; did you mean '/hub/zh/news/a/'?",
+        # As the editor wrote them, on a site under /hub, with the suggestion in the same form.
+        f"{A}:6: dead link '/contact/': no page or file of the site has this URL; check the spelling, or create the page",
+        f"{zh}:6: dead link '/zh/news/c/': no page or file of the site has this URL; did you mean '/zh/news/a/'?",
     ]
     # Raw HTML site paths get the base path too: not dead.
     (root / A).write_text(article('<a href="/news/b/#results">raw</a>'), encoding="utf-8")
@@ -221,3 +222,47 @@ def test_check_external_requests_each_link_once_and_names_the_dead_one(make_site
     result = run_cli(root, "check", "--external")
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[0] == f"{A}:7: dead external link {web}/gone#part: HTTP 404 Not Found"
+
+
+def test_a_link_is_placed_at_its_own_line_not_at_prose_that_mentions_the_address(make_site: MakeSite) -> None:
+    body = "Our old /contact/ page moved.\n\nSecond paragraph.\n\nNow the real [link](/contact/).\n\nAnd [rel](contact/) here.\n"
+    root = make_site({A: article(body)})
+    assert [p.split(": dead link")[0] for p in problems(root)] == [f"{A}:10", f"{A}:12"]
+
+
+def test_a_link_a_template_builds_with_url_is_placed_at_the_template_line(make_site: MakeSite) -> None:
+    root = make_site({A: article("Text.")})
+    base = root / "templates/base.html"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "</footer>" in line)
+    lines.insert(at, "<a href=\"{{ url(prefix ~ 'abuot/') }}\">x</a>")
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = problems(root)
+    assert [p.split(": ")[0] for p in found] == [f"templates/base.html:{at + 1}"] * len(found)
+    assert {p.split(": ", 1)[1].split("'")[1] for p in found} == {"/abuot/", "/zh/abuot/"}  # once per address, not per page
+
+
+def test_a_link_to_a_page_not_yet_published_says_so(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 2025-11-30
+    root = make_site(
+        {
+            A: article("See [soon](/news/soon/), [wip](/news/wip/) and [the report](/assets/docs/report.pdf)."),
+            "content/news/2026-02-01-soon.md": "---\ntitle: Soon\n---\n\nx\n",
+            "content/news/2024-06-01-wip.md": "---\ntitle: WIP\ndraft: true\n---\n\nx\n",
+            "assets/docs/report.pdf": "%PDF-1.4\n",
+        }
+    )
+    found = [p.split(": ", 1)[1] for p in problems(root)]
+    assert found == [
+        "dead link '/assets/docs/report.pdf': no page or file of the site has this URL; files in assets/ are published under"
+        " names with a content hash, which templates get from asset('...')",
+        "dead link '/news/soon/': no page or file of the site has this URL; that page is scheduled for 2026-02-01T00:00:00+08:00:"
+        " it is not published yet",
+        "dead link '/news/wip/': no page or file of the site has this URL; that page is a draft: it is not published yet",
+    ]
+
+
+def test_check_with_only_warnings_says_so(make_site: MakeSite) -> None:
+    root = make_site({"content/site.yaml": MINIMAL_CONFIG + "dead_links: warning\n", A: article("[c](/contact/)")})
+    result = run_cli(root, "check")
+    assert result.returncode == 0 and result.stdout.strip() == "Checked project: no errors, 1 warning"
