@@ -188,6 +188,11 @@ def _timing(values: dict[str, Any], config: SiteConfig, rel: str, lines: dict[st
 
 
 def _expires_after(item: Article | Page, rel: str, problems: Problems) -> None:
+    """`expires` must be after the item goes out; not judged when a date of it is already wrong
+    (it would be judged against a stand-in the editor never wrote)."""
+    wrong = {item.lines.get(key) for key in ("date", *TIMING)} & {p.line for p in problems.items}
+    if wrong - {None, 0}:
+        return
     start = item.publish_date or (item.date if isinstance(item, Article) else None)
     if start is not None and item.expires is not None and item.expires <= start:
         when = f"{item.expires.isoformat()} is not after the item goes out ({start.isoformat()})"

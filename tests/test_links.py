@@ -35,6 +35,16 @@ def problems(root: Path, **options: object) -> list[str]:
     return []
 
 
+def before_footer(root: Path, line: str) -> int:
+    """Add `line` to templates/base.html before its </footer>; the 0-based index it went in at."""
+    base = root / "templates/base.html"
+    lines = base.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, old in enumerate(lines) if "</footer>" in old)
+    lines.insert(at, line)
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at
+
+
 BROKEN = (
     "See [the protocol](/projects/nope/protocol/).\n\n"  # line 6
     "And [contact us](/contact/) and [a heading](#no-such-anchor).\n\n"  # line 8
@@ -73,11 +83,7 @@ def test_a_failed_link_check_leaves_the_previous_site_as_it_was(make_site: MakeS
 
 def test_a_link_in_a_template_is_placed_at_the_template_line(make_site: MakeSite) -> None:
     root = make_site({A: article("Text.")})
-    base = root / "templates/base.html"
-    lines = base.read_text(encoding="utf-8").splitlines()
-    at = next(i for i, line in enumerate(lines) if "</footer>" in line)
-    lines.insert(at, '<a href="/abuot/">About</a> <a href="{{ url(\'/news/\') }}#nowhere">News</a>')
-    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = before_footer(root, '<a href="/abuot/">About</a> <a href="{{ url(\'/news/\') }}#nowhere">News</a>')
     (root / "content/pages").mkdir()
     (root / "content/pages/about.md").write_text("---\ntitle: About\n---\n\nUs.\n", encoding="utf-8")
     found = problems(root)
@@ -232,11 +238,7 @@ def test_a_link_is_placed_at_its_own_line_not_at_prose_that_mentions_the_address
 
 def test_a_link_a_template_builds_with_url_is_placed_at_the_template_line(make_site: MakeSite) -> None:
     root = make_site({A: article("Text.")})
-    base = root / "templates/base.html"
-    lines = base.read_text(encoding="utf-8").splitlines()
-    at = next(i for i, line in enumerate(lines) if "</footer>" in line)
-    lines.insert(at, "<a href=\"{{ url(prefix ~ 'abuot/') }}\">x</a>")
-    base.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = before_footer(root, "<a href=\"{{ url(prefix ~ 'abuot/') }}\">x</a>")
     found = problems(root)
     assert [p.split(": ")[0] for p in found] == [f"templates/base.html:{at + 1}"] * len(found)
     assert {p.split(": ", 1)[1].split("'")[1] for p in found} == {"/abuot/", "/zh/abuot/"}  # once per address, not per page
