@@ -19,7 +19,6 @@ from .assets import Asset
 from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
 from .errors import BuildError, Problem
-from .external import check_links
 from .images import Picture
 from .links import LinkCheck, Locator, Scanner, unpublished
 from .model import Article, Page, Site
@@ -88,6 +87,8 @@ def check_only(options: Options) -> Report:
         found, locator = LinkCheck(scans), Locator(options.root, project.routes, scanner, _unpublished(options, project))
         dead = found.problems(locator)
         if options.external:
+            from .external import check_links  # the network stack, only for --external
+
             errors, warnings = check_links(found.external_places(locator), _external_cache(options))
             dead += errors
             report.warnings.extend(warnings)
