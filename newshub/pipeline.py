@@ -124,6 +124,11 @@ def _schedule(options: Options, project: Build, report: Report) -> str:
         found = state(item, project.now)
         if (found == DRAFT and not options.drafts) or (found == SCHEDULED and not options.future):
             report.left_out[found] = report.left_out.get(found, 0) + 1
+    expiring = next((item for item in documents if item.expires is not None), None)
+    if expiring is not None and not (options.root / "templates" / "withdrawn.html").is_file():
+        # Now, not on the day the item expires and an unattended build fails on it.
+        why = f"template missing; {expiring.source} has expires:, and its withdrawal page needs it (copy newshub's)"
+        raise BuildError([Problem("templates/withdrawn.html", 0, why)])
     upcoming = next_scheduled(documents, project.now)
     report.next_scheduled = (upcoming[0], upcoming[1].source) if upcoming else None
     return Publishing(project.now, options.drafts, options.future).key(documents)

@@ -274,3 +274,13 @@ def test_a_source_date_epoch_out_of_range_is_an_error_not_a_traceback(make_site:
         result = run_cli(root, command, *(["drafts"] if command == "list" else []), env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert result.stderr.startswith(f"SOURCE_DATE_EPOCH: '{epoch}' is not a whole number of seconds since 1970"), result.stderr
+
+
+def test_a_theme_without_withdrawn_html_is_told_before_anything_expires(make_site: MakeSite) -> None:
+    root = make_site({"content/news/2024-05-01-a.md": "---\ntitle: A\nexpires: 2099-01-01\n---\n\nx\n"})
+    (root / "templates/withdrawn.html").unlink()
+    for command in ("check", "build"):
+        result = run_cli(root, command)
+        assert result.returncode == 1 and result.stderr.startswith(
+            "templates/withdrawn.html: template missing; content/news/2024-05-01-a.md has expires:"
+        ), result.stderr
