@@ -159,22 +159,28 @@ class Recorder:
     def __init__(self, project: Build) -> None:
         self.project = project
         self.batches: list[Batch] = []
+        self.busy = 0  # batches being applied: a slow one must not pass for quiet
         self.done = threading.Condition()
 
     def apply(self, batch: Batch) -> None:
-        apply_batch(self.project, batch)
         with self.done:
-            self.batches.append(batch)
-            self.done.notify_all()
+            self.busy += 1
+        try:
+            apply_batch(self.project, batch)
+        finally:
+            with self.done:
+                self.busy -= 1
+                self.batches.append(batch)
+                self.done.notify_all()
 
-    def settle(self, quiet: float = 0.4, timeout: float = 10.0) -> None:
-        """Wait until no batch has come for `quiet` seconds."""
+    def settle(self, quiet: float = 0.4, timeout: float = 30.0) -> None:
+        """Wait until no batch is being applied and none has come for `quiet` seconds."""
         end = time.monotonic() + timeout
         with self.done:
             while time.monotonic() < end:
                 count = len(self.batches)
                 self.done.wait(quiet)
-                if len(self.batches) == count:
+                if len(self.batches) == count and not self.busy:
                     return
 
 
