@@ -170,15 +170,21 @@ class Build:
         with self.lock:
             if self._dead is None:
                 check = LinkCheck(self._scans)
-                dead = check.dead(lambda target: self._scans[target].ids if target in self._scans else None)
+                dead = check.dead()  # a target not rendered yet is not judged
                 if dead and self._scanner is not None:
-                    assert self.config is not None and self.site is not None
-                    publishing = Publishing(self.site.build_time, self.options.drafts, self.options.future)
-                    locator = Locator(self.root, self.routes, self._scanner, unpublished(self.items(), self.config, publishing))
+                    locator = Locator(self.root, self.routes, self._scanner, self.unpublished)
                     self._dead = sorted({locator.problem(file, link, check.ids_of) for file, link in dead})
                 else:
                     self._dead = []
             return self._dead
+
+    def unpublished(self) -> dict[str, str]:
+        """Site path -> why it is left out, for the drafts and scheduled items of the last good Site's
+        build time (links.unpublished): what a dead link to one should say."""
+        with self.lock:
+            assert self.config is not None and self.site is not None
+            publishing = Publishing(self.site.build_time, self.options.drafts, self.options.future)
+            return unpublished(self.items(), self.config, publishing)
 
     # --- loading and changing -------------------------------------------------------------------------
 

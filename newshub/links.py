@@ -188,11 +188,12 @@ class Locator:
         root: Path,
         routes: Mapping[str, Route],
         scanner: Scanner,
-        unpublished: Mapping[str, str] | None = None,
+        unpublished: Callable[[], Mapping[str, str]] = dict,
         templates: str = "templates",
     ) -> None:
         self.root = root
-        self.unpublished = unpublished or {}  # site path -> why it is not published: a draft, scheduled
+        self._unpublished = unpublished  # site path -> why it is not published; asked only for a dead link
+        self._left: Mapping[str, str] | None = None
         self.routes = routes
         self.scanner = scanner
         self.templates = templates
@@ -275,8 +276,8 @@ class Locator:
             why = "no page or file of the site has this URL"
             name = site_path.rsplit("/", 1)[-1]
             rel = unquote(site_path)[len(self.scanner.base_path) :]
-            if rel in self.unpublished:
-                hint = f"; {self.unpublished[rel]}: it is not published yet"
+            if why_left := self._left_out().get(rel):
+                hint = f"; {why_left}: it is not published yet"
             elif rel.startswith("/assets/"):
                 hint = "; files in assets/ are published under names with a content hash, which templates get from asset('...')"
             elif "." in name and not name.endswith(".html"):  # a file: a photo or document not found
@@ -293,6 +294,11 @@ class Locator:
             near = difflib.get_close_matches(unquote(fragment), sorted(ids), n=1, cutoff=0.6)
             hint = f"; did you mean '#{near[0]}'?" if near else "; link to a heading's id (see the table of contents) or drop the '#...'"
         return Problem(path, line, f"dead link '{written}'{on}: {why}{hint}")
+
+    def _left_out(self) -> Mapping[str, str]:
+        if self._left is None:
+            self._left = self._unpublished()
+        return self._left
 
     def _url_of(self, file: str) -> str:
         route = self.routes.get(file)

@@ -20,7 +20,7 @@ from .build import Build
 from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
 from .errors import BuildError, Problem
 from .images import Picture
-from .links import LinkCheck, Locator, Scanner, unpublished
+from .links import LinkCheck, Locator, Scanner
 from .model import Article, Page, Site
 from .progress import Progress
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
@@ -84,7 +84,7 @@ def check_only(options: Options) -> Report:
     with report.stage("render"):
         _, scans = parallel.render_all(site.routes, project.renderer(), None, scanner, options.jobs)
     with report.stage("links"):
-        found, locator = LinkCheck(scans), Locator(options.root, project.routes, scanner, _unpublished(options, project))
+        found, locator = LinkCheck(scans), Locator(options.root, project.routes, scanner, project.unpublished)
         dead = found.problems(locator)
         if options.external:
             from .external import check_links  # the network stack, only for --external
@@ -95,11 +95,6 @@ def check_only(options: Options) -> Report:
             _strict(options, warnings)
     _links_found(options, site.config.dead_links, dead, report)
     return report
-
-
-def _unpublished(options: Options, project: Build) -> dict[str, str]:
-    assert project.config is not None and project.now is not None
-    return unpublished(project.items(), project.config, Publishing(project.now, options.drafts, options.future))
 
 
 def _strict(options: Options, warnings: list[Problem]) -> None:
@@ -222,7 +217,7 @@ def build(options: Options) -> Report:
                 report.written += writer.put(rel, data)
             files = [*files, *found]
         with report.stage("links"):
-            dead = LinkCheck(scans).problems(Locator(options.root, project.routes, scanner, _unpublished(options, project)))
+            dead = LinkCheck(scans).problems(Locator(options.root, project.routes, scanner, project.unpublished))
             _links_found(options, site.config.dead_links, dead, report)
         with report.stage("write"):
             for asset in project.assets.values():
