@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import images, parallel, search
+from . import images, parallel, search, timeline
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
@@ -43,7 +43,7 @@ from .images import Picture
 from .links import LinkCheck, Locator, PageScan, Scanner, unpublished
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
-from .parse import Parsed, parse
+from .parse import Parsed, article_key, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, state
@@ -122,6 +122,7 @@ class Build:
         self._markdown: MarkdownRenderer | None = None
         self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
         self._discovered: list[Problem] = []  # discover's warnings
+        self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
         self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
         self._env: jinja2.Environment | None = None  # the last good templates
         self._templates: list[bytes] = []
@@ -156,11 +157,12 @@ class Build:
 
     @property
     def warnings(self) -> list[Problem]:
-        """What a build would print as warnings now: discover's, every file's parse, and dead links
-        with `dead_links: warning`."""
+        """What a build would print as warnings now: discover's, every file's parse, the build
+        date's (a milestone done in the future), and dead links with `dead_links: warning`."""
         with self.lock:
             dead = self.dead_links() if self._links_level() == "warning" else ()
-            return sorted({*self._discovered, *(w for _, parsed in self._parsed.values() for w in parsed.warnings), *dead})
+            parsed = (w for _, found in self._parsed.values() for w in found.warnings)
+            return sorted({*self._discovered, *parsed, *self._dated, *dead})
 
     def _links_level(self) -> str:
         return self.site.config.dead_links if self.site is not None else "error"
@@ -483,6 +485,7 @@ class Build:
         documents: list[Article | Page] = [*content.articles, *content.pages]
         hidden = not (drafts and future) and any(state(i, now) in (DRAFT, SCHEDULED) for i in documents)
         self.problems["check"] = check(assemble(self.config, content, True, now, True) if hidden else site)
+        self._dated = timeline.dated_problems(site.projects.values(), timeline.today(site))[1]
         self._stale = bool(self.problems["check"])
         if not self._stale:
             self.site, self._places = site, None
@@ -496,7 +499,8 @@ class Build:
             section: {rel.rsplit("/", 1)[1].rsplit(".", 1)[0] for rel in self._sources if section_of(rel) == section}
             for section in ("projects", "partners")
         }
-        return references(articles, [i for i in items if isinstance(i, Project)], ids["projects"], ids["partners"])
+        keys = {article_key(rel) for rel in self._sources if section_of(rel) == "news"}
+        return references(articles, [i for i in items if isinstance(i, Project)], ids["projects"], ids["partners"], keys)
 
     def _body_edits(self, before: Mapping[str, object]) -> dict[int, object] | None:
         """{id(old item): new item} when each changed path only changed the body of an item of the

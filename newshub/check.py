@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 
+from . import timeline
 from .assemble import alias_url, lang_prefix
 from .errors import Problem
 from .model import Article, Page, Partner, Project, Route, Site
@@ -16,11 +17,16 @@ from .urls import RESERVED_TOP, output_file, page_url, shown, slug_problem, slug
 
 
 def references(
-    articles: Iterable[Article], projects: Iterable[Project], project_ids: Collection[str], partner_ids: Collection[str]
+    articles: Iterable[Article],
+    projects: Iterable[Project],
+    project_ids: Collection[str],
+    partner_ids: Collection[str],
+    article_keys: Collection[str],
 ) -> list[Problem]:
-    """Every project and partner id (`projects:`, `partners:`, `lead:`) the articles and projects
-    name that has no file, with the closest known id when one is close. The ids are those of the
-    files there are: a build that stops on other problems checks the items that parsed against them."""
+    """Every project and partner id (`projects:`, `partners:`, `lead:`) and article (a milestone's
+    `article:`, a translation key) that the articles and projects name and that has no file, with
+    the closest known one when one is close. The ids are those of the files there are: a build
+    that stops on other problems checks the items that parsed against them."""
     problems: list[Problem] = []
 
     def ref(source: str, line: int, kind: str, ident: str, known: Collection[str]) -> None:
@@ -41,13 +47,22 @@ def references(
         refs(project, "partners", "partner", partner_ids)
         if project.lead:
             ref(project.source, project.lines.get("lead", 0), "partner", project.lead, partner_ids)
+        for milestone in project.milestones:
+            if milestone.article and milestone.article not in article_keys:
+                close = closest(milestone.article, article_keys)
+                hint = f"; did you mean '{close}'?" if close else ""
+                why = f"milestone article '{milestone.article}': no file in content/news/ has that name (less its date and language){hint}"
+                problems.append(Problem(project.source, milestone.line, why))
     return problems
 
 
 def check(site: Site) -> list[Problem]:
-    """Every cross-file problem of the Site: unknown ids, tags and slugs that clash, URL collisions."""
+    """Every problem of the Site as a whole: unknown ids, tags and slugs that clash, URL
+    collisions, and status changes dated after the build time (timeline.dated_problems)."""
     projects, partners = site.projects, site.partners
-    problems = references(site.articles, projects.values(), projects, partners)
+    keys = {a.translation_key for a in (*site.articles, *site.withdrawn) if isinstance(a, Article)}
+    problems = references(site.articles, projects.values(), projects, partners, keys)
+    problems += timeline.dated_problems(projects.values(), timeline.today(site))[0]
     add = problems.append
 
     terms: dict[tuple[str, str], tuple[str, str, Article, int]] = {}  # (lang, slug) -> first (term key, name, where)
@@ -120,7 +135,9 @@ def check(site: Site) -> list[Problem]:
     return problems
 
 
-ALIAS_RESERVED = {"assets", "images", "pagefind", "_redirects", "_redirects.conf", "feed.xml", "sitemap.xml", "robots.txt", "404.html"}
+ALIAS_RESERVED = {
+    "assets", "images", "pagefind", "_redirects", "_redirects.conf", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "milestones.ics"
+}  # fmt: skip
 
 
 def _check_aliases(site: Site, aliases: list[Route], files: dict[str, Route], add: Callable[[Problem], None]) -> None:

@@ -33,6 +33,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_noscript": "Search needs JavaScript, which is off in this browser.", "search_browse": "Browse all news",
         "search_results": "Results", "type_news": "News", "type_project": "Project", "type_partner": "Partner",
         "type_page": "Page", "search_more": "More results",
+        "overdue": "Overdue", "timeline": "Timeline", "since": "since {date}", "progress": "Milestones done",
+        "progress_value": "{done} of {total}", "next_milestone": "Next milestone", "project_updates": "Project updates",
+        "status_now": "Status: {status}", "milestone_now": "Milestone: {title}", "report": "Read the report",
+        "calendar": "Subscribe to the milestones in your calendar", "calendar_all": "Every project's milestones in your calendar",
+        "calendar_file": "download the .ics file", "overdue_milestones": "Overdue milestones",
     },
     "zh": {
         "home": "首页", "news": "新闻", "projects": "合作项目", "partners": "合作单位", "tags": "主题",
@@ -59,6 +64,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_noscript": "搜索需要 JavaScript，但此浏览器已将其关闭。", "search_browse": "浏览全部新闻",
         "search_results": "搜索结果", "type_news": "新闻", "type_project": "合作项目", "type_partner": "合作单位",
         "type_page": "页面", "search_more": "更多结果",
+        "overdue": "已逾期", "timeline": "时间线", "since": "自{date}起", "progress": "已完成里程碑",
+        "progress_value": "{done} / {total}", "next_milestone": "下一个里程碑", "project_updates": "项目动态",
+        "status_now": "状态：{status}", "milestone_now": "里程碑：{title}", "report": "阅读相关报道",
+        "calendar": "在日历中订阅里程碑", "calendar_all": "在日历中订阅全部项目的里程碑",
+        "calendar_file": "下载 .ics 文件", "overdue_milestones": "逾期里程碑",
     },
 }  # fmt: skip
 

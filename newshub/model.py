@@ -58,10 +58,28 @@ class Page:
 
 @dataclass(frozen=True)
 class Milestone:
-    date: date
+    date: date  # in the site's time zone
     title: Localized
     done: bool
-    id: str  # stable: its feed entry id and page anchor; 'id:' in YAML, else '<date>-<slug of the title>'
+    id: str  # stable: its calendar UID, feed entry id and page anchor; 'id:' in YAML, else its date (timeline.py)
+    note: Localized = field(default_factory=dict)
+    article: str = ""  # the translation key of the article that reports it
+    line: int = field(default=0, compare=False, hash=False)  # where it is written in the project file
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of a project's `status_history`: from `date` on, the project is `status`."""
+
+    date: date  # in the site's time zone
+    status: str
+    note: Localized
+    line: int = field(default=0, compare=False, hash=False)
+
+    @property
+    def id(self) -> str:
+        """Stable, for feed entry ids and page anchors: a status is entered at most once a day."""
+        return f"{self.date.isoformat()}-{self.status}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,7 @@ class Project:
     id: str
     source: str
     title: Localized
-    status: str
+    status: str  # the current one: `status:`, else the latest of `status_history`
     summary: Localized
     partners: tuple[str, ...]
     lead: str
@@ -81,6 +99,7 @@ class Project:
     image: Picture | None = None
     image_alt: Localized = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()  # oldest first; the last is `status`
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,8 @@ class Route:
 
     url: str  # site path, '/zh/news/x/' or '/feed.xml'
     # home, news, article, page, projects, project, project_feed, partners, partner, tags, tag, search, feed, 404, sitemap,
-    # robots; withdrawn (an expired article or page), alias (a redirect to `subject`, a site path), redirects
+    # robots; withdrawn (an expired article or page), alias (a redirect to `subject`, a site path), redirects,
+    # calendar (the milestones of project `subject`, or of every project)
     kind: str
     lang: str
     subject: str = ""  # what the page is about: article/page source, project or partner id, tag slug

@@ -12,13 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import schema as s
+from . import timeline
 from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
 from .frontmatter import split
 from .images import Picture, where_to_put
 from .markdown import MarkdownRenderer, Rendered, reading_minutes
-from .model import Article, Milestone, Page, Partner, Project
+from .model import Article, Milestone, Page, Partner, Project, StatusChange
 from .source import decode
 from .urls import slug_problem, term_key
 from .yamlnodes import compose
@@ -57,13 +58,24 @@ MILESTONE = s.Schema(
         "title": s.Field(s.localized, required=True, example="Agreement signed"),
         "done": s.Field(s.boolean, default=False),
         "id": s.Field(s.text),
+        "note": s.Field(s.localized, default={}),
+        "article": s.Field(s.text, default=""),  # the article that reports it: its file name
+    },
+)
+STATUS_CHANGE = s.Schema(
+    "status change",
+    {
+        "date": s.Field(s.when, required=True, example="2024-04-02"),
+        "status": s.Field(s.one_of(s.STATUSES), required=True, example="signed"),
+        "note": s.Field(s.localized, default={}),
     },
 )
 PROJECT = s.Schema(
     "project",
     {
         "title": s.Field(s.localized, required=True, default={}, example="Robot-assisted acupuncture"),
-        "status": s.Field(s.one_of(s.STATUSES), required=True, default="", example="active"),
+        "status": s.Field(s.one_of(s.STATUSES), default=""),  # required unless status_history gives it
+        "status_history": s.Field(s.list_of(STATUS_CHANGE), default=()),
         "summary": s.Field(s.localized, default={}),
         "partners": s.Field(s.text_list, default=()),
         "lead": s.Field(s.text, default=""),
@@ -321,11 +333,15 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
         warnings.extend(rendered.warnings)
     milestones = sorted(_milestones(rel, values["milestones"], lines, config, problems), key=lambda m: (m.date, not m.done))
     started = _day(values["started"], config, rel, lines.get("started", 0), problems) if values["started"] else None
+    history = _history(rel, values["status_history"], values["status"], lines, config, problems)
+    status = values["status"] or (history[-1].status if history else "")
+    if not status and lines.get("status") != -1 and lines.get("status_history") != -1:
+        problems.add(rel, 1, "missing required field 'status' in project; add a line such as 'status: active', or a 'status_history:' list")
     project = Project(
-        id=ident, source=rel, lines=lines, title=values["title"], status=values["status"], summary=values["summary"],
+        id=ident, source=rel, lines=lines, title=values["title"], status=status, summary=values["summary"],
         partners=values["partners"], lead=values["lead"], area=values["area"], started=started,
         milestones=tuple(milestones), body=body, image=values["image"], image_alt=values["image_alt"],
-        aliases=values["aliases"],
+        aliases=values["aliases"], status_history=history,
     )  # fmt: skip
     return Parsed(project, tuple(problems.items), tuple(warnings))
 
@@ -350,8 +366,36 @@ def _milestones(
         elif ident in seen:
             problems.add(rel, line, f"milestone id '{ident}' is also the id of the milestone at line {seen[ident]}; give one of them 'id:'")
         seen.setdefault(ident, line)
-        out.append(Milestone(day, entry["title"], entry["done"], ident))
+        article = article_key(entry["article"]) if entry["article"] else ""
+        out.append(Milestone(day, entry["title"], entry["done"], ident, entry["note"], article, line))
     return out
+
+
+def article_key(name: str) -> str:
+    """The translation key of the article in file `name` (a path or a milestone's `article:`, with
+    or without its date, language suffix or '.md'; a page bundle's folder or its index.md)."""
+    parts = name.strip().strip("/").split("/")
+    last = parts[-1]
+    if last.startswith("index.") and len(parts) > 1:  # a page bundle is named by its folder
+        last = parts[-2] + last[len("index") :]
+    stem = unicodedata.normalize("NFC", last.removesuffix(".md"))
+    base, _, suffix = stem.rpartition(".")
+    if base and _looks_like_language(suffix):
+        stem = base
+    dated = _DATED.match(stem)
+    return dated.group(2) if dated else stem
+
+
+def _history(
+    rel: str, entries: tuple[dict[str, Any], ...], status: str, lines: dict[str, int], config: SiteConfig, problems: Problems
+) -> tuple[StatusChange, ...]:
+    """`status_history` in the order written, which must be oldest first (timeline.history_problems)."""
+    history = []
+    for i, entry in enumerate(entries):
+        line = lines.get(f"status_history.{i}", lines.get("status_history", 0))
+        history.append(StatusChange(_day(entry["date"], config, rel, line, problems), entry["status"], entry["note"], line))
+    timeline.history_problems(rel, history, status, lines.get("status", 0), problems)
+    return tuple(history)
 
 
 _PARSERS = {"news": (_document, ARTICLE), "pages": (_document, PAGE), "projects": (_record, PROJECT), "partners": (_record, PARTNER)}

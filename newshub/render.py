@@ -14,13 +14,13 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from . import images
-from .assemble import article_url, lang_prefix, page_item_url, translation_group
+from . import ical, images, timeline
+from .assemble import article_url, item_url, lang_prefix, page_item_url, translation_group
 from .assets import Asset
 from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
 from .images import Picture
-from .model import Article, Page, Project, Route, Site
+from .model import Article, Localized, Milestone, Page, Project, Route, Site
 from .schedule import SCHEDULED, publish_time, state
 from .schema import PARTNER_KINDS, STATUSES
 from .urls import absolute_links, href, page_url, slugify
@@ -86,6 +86,8 @@ class Renderer:
             "feed": self._feed, "sitemap": self._sitemap, "robots": self._none, "404": self._none, "search": self._none,
             "withdrawn": self._withdrawn,
         }  # fmt: skip
+        # Made in Python, not by a template: redirects and calendars have formats that are not the theme's.
+        self._made: dict[str, Callable[[Route], bytes]] = {"alias": self._alias, "redirects": self._redirects, "calendar": self._calendar}
         self.withdrawn = {item.source: item for item in site.withdrawn}
         self.pages_by_slug: dict[str, dict[str, Page]] = {}
         self._urls: dict[str, str] = {}  # url() memo: every page links the same few hundred paths
@@ -138,8 +140,8 @@ class Renderer:
     def render_chunks(self, route: Route, size: int = 1 << 18) -> Iterator[bytes]:
         """The bytes of render(route) in pieces, for pages that grow with the site (feeds, sitemap):
         they are written as they are made and never held whole in memory."""
-        if route.kind in ("alias", "redirects"):
-            yield self._alias(route) if route.kind == "alias" else self._redirects(route)
+        if route.kind in self._made:
+            yield self._made[route.kind](route)
             return
         ctx = self.context(route)
         template = TEMPLATES.get(route.kind) or OPTIONAL[route.kind]
@@ -168,7 +170,7 @@ class Renderer:
             base = self._base[lang] = self._base_context(lang)
         ctx = dict(base)
         ctx["route"] = route
-        unlike = ("sitemap", "robots", "feed", "project_feed", "404", *UNLISTED)
+        unlike = ("sitemap", "robots", "feed", "project_feed", "calendar", "404", *UNLISTED)
         ctx["alternates"] = self._alternates(route) if route.kind not in unlike else []
         ctx.update(self._contexts[route.kind](route))
         return ctx
@@ -176,6 +178,7 @@ class Renderer:
     def _base_context(self, lang: str) -> dict[str, Any]:
         """What every page of one language sees alike: made once per language, not per page."""
         config = self.site.config
+        today = timeline.today(self.site)
         return {
             "site": self.site,
             "config": config,
@@ -195,6 +198,12 @@ class Renderer:
             "midnight": self.midnight,
             "nav_pages": self._nav_pages(lang),
             "scheduled": self.scheduled,
+            "standing": lambda project: timeline.standing(project, today),
+            "timeline": lambda project: timeline.events(project, today),
+            "reported_by": lambda milestone: self.reported_by(milestone, lang),
+            "webcal": self.webcal,
+            "today": today,
+            "permalink": lambda item: self.url(item_url(config, item)),  # an article's or page's, in its language
         }
 
     def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
@@ -215,8 +224,24 @@ class Renderer:
     def midnight(self, day: date) -> datetime:
         return datetime.combine(day, time(0), self.site.config.tz)
 
+    def reported_by(self, milestone: Milestone, lang: str) -> Article | None:
+        """The article a milestone names (`article:`) in `lang`, else in the first language that has
+        it published; None when none is."""
+        if not milestone.article:
+            return None
+        versions = self.site.translations.get(f"Article:{milestone.article}", ())
+        found = next((v for v in versions if v.lang == lang), versions[0] if versions else None)
+        return found if isinstance(found, Article) else None
+
+    def webcal(self, path: str) -> str:
+        """The absolute URL of site path `path` with the webcal: scheme, which opens a calendar
+        application to subscribe instead of downloading the file (a de facto standard, after Apple)."""
+        return "webcal:" + self.absolute(path).split(":", 1)[1]
+
     def last_update(self, project: Project) -> date | None:
-        days = [m.date for m in project.milestones if m.done]
+        """The date of a project's latest change: a milestone done, a status change, its latest news."""
+        today = timeline.today(self.site)  # a milestone marked done ahead of its date is not news yet
+        days = [m.date for m in project.milestones if m.done and m.date <= today] + [c.date for c in project.status_history]
         days += [a.date.date() for lang in self.site.config.languages for a in self.site.project_news.get((lang, project.id), ())[:1]]
         if project.started:
             days.append(project.started)
@@ -237,7 +262,8 @@ class Renderer:
         ]
 
     def _home(self, route: Route) -> dict[str, Any]:
-        return {"latest": self.site.news[route.lang][:5], "groups": self._grouped_projects()}
+        updates = timeline.updates(self.site.projects.values(), timeline.today(self.site), 5)
+        return {"latest": self.site.news[route.lang][:5], "groups": self._grouped_projects(), "updates": updates}
 
     def _news(self, route: Route) -> dict[str, Any]:
         per = self.site.config.per_page
@@ -274,13 +300,15 @@ class Renderer:
     def _project(self, route: Route) -> dict[str, Any]:
         project = self.site.projects[route.subject]
         news = self.site.project_news.get((route.lang, project.id), ())
+        today = timeline.today(self.site)
+        changes = [m.date for m in project.milestones if m.done and m.date <= today] + [c.date for c in project.status_history]
         return {
             "project": project,
             "news": news,
             "partners": [self.site.partners[p] for p in project.partners],
             "lead": self.site.partners.get(project.lead),
             "updated": max(
-                [a.date for a in news[:1]] + [self.midnight(m.date) for m in project.milestones if m.done]
+                [a.date for a in news[:1]] + [self.midnight(d) for d in changes]
                 # Nothing done or reported yet: still a date from the content, not SOURCE_DATE_EPOCH.
                 or [self.midnight(d) for d in (project.started, *(m.date for m in project.milestones)) if d]
                 or [a.date for a in self.site.articles[:1]]
@@ -342,6 +370,30 @@ class Renderer:
         else:
             lines = [f"{self.url(r.url)} {self.url(r.subject)} 301" for r in aliases]
         return ("\n".join(["# Written by newshub from the aliases of the content: every old address, redirected.", *lines]) + "\n").encode()
+
+    def _calendar(self, route: Route) -> bytes:
+        """`milestones.ics` of one project (`route.subject`), or of every project (subject '')."""
+        lang, site = route.lang, self.site
+        projects = [site.projects[route.subject]] if route.subject else list(site.projects.values())
+        prefix = page_url(lang_prefix(site.config, lang))
+
+        def loc(value: Localized) -> str:
+            return localize(value, lang, site.config.languages)
+
+        names = [loc(projects[0].title)] if route.subject else []
+        name = " — ".join([*names, translate("milestones", lang), loc(site.config.title)])
+
+        def text(project: Project, milestone: Milestone) -> tuple[str, str]:
+            summary = f"{loc(milestone.title)} — {loc(project.title)}" if not route.subject else loc(milestone.title)
+            return summary, loc(milestone.note)
+
+        def link(project: Project, milestone: Milestone) -> str:
+            return self.absolute(f"{prefix}projects/{project.id}/") + f"#milestone--{milestone.id}"
+
+        def stamp(project: Project) -> date:
+            return self.last_update(project) or min((m.date for m in project.milestones), default=date(1970, 1, 1))
+
+        return ical.calendar(site, projects, lang, name, text, link, stamp)
 
     def _sitemap(self, route: Route) -> dict[str, Any]:
         pages = [r for r in self.site.routes if r.url.endswith("/") and r.kind not in UNLISTED]

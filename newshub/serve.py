@@ -42,6 +42,7 @@ KEEPALIVE = 15.0
 
 
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+TYPES[".ics"] = "text/calendar; charset=utf-8"  # RFC 5545, 8.1
 TYPES.update({f".{ext}": mime for ext, mime in FORMATS.values()} | {".avif": "image/avif"})  # not in every mime.types
 
 

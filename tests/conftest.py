@@ -117,7 +117,20 @@ def preview_options(root: Path, drafts: bool = True, cache: bool = False) -> Opt
 def project_yaml(rng: random.Random, pid: str) -> str:
     status = rng.choice(["planned", "signed", "active", "completed"])
     partners = rng.sample(PARTNERS, rng.randint(0, 2))
-    return f"title:\n  en: Project {pid} {rng.choice(WORDS)}\n  zh: 项目 {pid}\nstatus: {status}\npartners: [{', '.join(partners)}]\n"
+    text = f"title:\n  en: Project {pid} {rng.choice(WORDS)}\n  zh: 项目 {pid}\nstatus: {status}\npartners: [{', '.join(partners)}]\n"
+    # A history and milestones (calendars, feed entries, the board), from their own generator so
+    # that the choices above stay what they were.
+    more = random.Random(f"{pid}:{status}")
+    if status != "planned" and more.random() < 0.7:
+        steps = ["planned", *(["active"] if status == "completed" else []), status]
+        text += "status_history:\n" + "".join(
+            f"  - {{date: 2024-0{3 + i}-0{more.randint(1, 9)}, status: {s}}}\n" for i, s in enumerate(steps)
+        )
+    for _ in range(more.randint(0, 2)):
+        text += "milestones:\n" if "milestones:" not in text else ""
+        day = f"202{more.randint(4, 8)}-0{more.randint(1, 9)}-1{more.randint(0, 9)}"
+        text += f"  - {{date: {day}, title: Step {more.randint(1, 9)}, done: {more.choice(['true', 'false'])}}}\n"
+    return text
 
 
 def partner_yaml(rng: random.Random, pid: str) -> str:

@@ -131,7 +131,9 @@ def test_project_feeds_parse_with_news_and_milestones(out: Path, project: str, l
     assert f"{BASE_URL}/{lang_prefix}news/hospital-universities-agreement/" in links
     # the signing milestone, linked to its place on the project page
     assert f"{BASE_URL}/{lang_prefix}projects/{project}/#milestone--2024-04-02" in links
-    assert len(feed.entries) == 2
+    # and its status history: signed on the day of the agreement, then active
+    assert f"{BASE_URL}/{lang_prefix}projects/{project}/#status--2024-04-02-signed" in links
+    assert len(feed.entries) == 5  # the news, two status changes, two milestones done
 
 
 def test_every_feed_is_covered(out: Path) -> None:
@@ -201,16 +203,16 @@ def test_chinese_agreement_names_the_institutions(out: Path) -> None:
     assert {f"/zh/projects/{p}/" for p in PROJECTS} <= hrefs
 
 
-def test_project_board_shows_three_signed_projects(out: Path) -> None:
+def test_project_board_shows_three_active_projects(out: Path) -> None:
     source = (out / "projects" / "index.html").read_text(encoding="utf-8")
-    section = source.split('aria-labelledby="status--signed"', 1)[1].split("</section>", 1)[0]
+    section = source.split('aria-labelledby="status--active"', 1)[1].split("</section>", 1)[0]
     for project in PROJECTS:
         assert f'href="/projects/{project}/"' in section
-    assert section.count('<span class="badge status-signed">Signed</span>') == 3
-    assert "status--signed" not in source.split('aria-labelledby="status--signed"', 1)[0].split("<main", 1)[1]  # the only group
+    assert "status--" not in source.split('aria-labelledby="status--active"', 1)[0].split("<main", 1)[1]  # the only group
     text = page_text(out / "projects" / "index.html")
     assert "Intelligent acupoint-guiding robot" in text
-    assert "Signed 3" in text
+    assert "Active 3" in text
+    assert "since 18 November 2024" in text  # when the status took effect
 
 
 @pytest.mark.parametrize("project", PROJECTS)
