@@ -335,7 +335,9 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
     started = _day(values["started"], config, rel, lines.get("started", 0), problems) if values["started"] else None
     history = _history(rel, values["status_history"], values["status"], lines, config, problems)
     status = values["status"] or (history[-1].status if history else "")
-    if not status and lines.get("status") != -1 and lines.get("status_history") != -1:
+    if not status and lines.get("status", 0) > 0:  # 'status:' with nothing after it
+        problems.add(rel, lines["status"], "status: is empty; write a value after 'status:', for example 'status: active'")
+    elif not status and "status" not in lines and lines.get("status_history") != -1:
         problems.add(rel, 1, "missing required field 'status' in project; add a line such as 'status: active', or a 'status_history:' list")
     project = Project(
         id=ident, source=rel, lines=lines, title=values["title"], status=status, summary=values["summary"],

@@ -39,7 +39,7 @@ def test_not_found_page(port: int, sample_site: Path) -> None:
 
 
 def test_security_headers_on_every_response(port: int) -> None:
-    for path in ("/", "/news/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/missing/"):
+    for path in ("/", "/news/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/missing/", "/milestones.ics"):
         _, headers, _ = get(port, path)
         csp = headers["content-security-policy"]
         assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
@@ -64,3 +64,12 @@ def test_cache_control(port: int, sample_site: Path) -> None:
 def test_an_alias_is_a_301_to_the_new_address(port: int) -> None:
     status, headers, _ = get(port, "/news/agreement-signed/")
     assert status == 301 and headers["location"].endswith("/news/hospital-universities-agreement/")
+
+
+def test_calendars_are_text_calendar(port: int, sample_site: Path) -> None:
+    # nginx's mime.types has no .ics: without deploy/nginx.conf's location, calendar apps get octet-stream.
+    for path in ("/milestones.ics", "/zh/projects/acupoint-robot/milestones.ics"):
+        status, headers, body = get(port, path)
+        assert status == 200 and body == (sample_site / path.lstrip("/")).read_bytes()
+        assert headers["content-type"] == "text/calendar; charset=utf-8"
+        assert headers["cache-control"] == "public, max-age=3600"
