@@ -105,9 +105,7 @@ def _with_routes(site: Site) -> Site:
         articles = site.news[lang]
         routes.append(Route(page_url(pre), "home", lang))
         routes.append(Route(f"{page_url(pre)}feed.xml", "feed", lang))
-        pages = max(1, -(-len(articles) // config.per_page))
-        for n in range(1, pages + 1):
-            routes.append(Route(page_url(pre, "news") if n == 1 else page_url(pre, "news", "page", str(n)), "news", lang, page=n))
+        routes.extend(_paginated(config, "news", len(articles), page_url(pre, "news"), lang))
         routes.extend(Route(article_url(config, a), "article", lang, a.source, source=a.source) for a in articles)
         routes.extend(Route(page_item_url(config, p), "page", lang, p.source, source=p.source) for p in site.pages if p.lang == lang)
         routes.append(Route(page_url(pre, "projects"), "projects", lang))
@@ -119,7 +117,8 @@ def _with_routes(site: Site) -> Site:
         routes.append(Route(page_url(pre, "partners"), "partners", lang))
         routes.extend(Route(page_url(pre, "partners", pid), "partner", lang, pid, source=p.source) for pid, p in site.partners.items())
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
-        routes.extend(Route(page_url(pre, "tags", slug), "tag", lang, slug) for slug in site.tags[lang])
+        for slug, (_, tagged) in site.tags[lang].items():  # paginated as the news list is, like every peer's term pages
+            routes.extend(_paginated(config, "tag", len(tagged), page_url(pre, "tags", slug), lang, slug))
         routes.append(Route(page_url(pre, "search"), "search", lang))
     for item in site.withdrawn:
         routes.append(Route(item_url(config, item), "withdrawn", item.lang, item.source, source=item.source))
@@ -127,6 +126,20 @@ def _with_routes(site: Site) -> Site:
     if aliases:  # the same redirects for hosts that read a file of them: Netlify, Cloudflare Pages; nginx
         routes += [*aliases, Route("/_redirects", "redirects", ""), Route("/_redirects.conf", "redirects", "")]
     return replace(site, routes=tuple(routes))
+
+
+def pages_of(config: SiteConfig, count: int) -> int:
+    """How many pages a list of `count` articles takes: `per_page` each, and at least one."""
+    return max(1, -(-count // config.per_page))
+
+
+def list_page_url(base: str, page: int) -> str:
+    """The site path of page `page` of the list at `base` ('/news/'): '/news/page/2/' (Hugo's form)."""
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def _paginated(config: SiteConfig, kind: str, count: int, base: str, lang: str, subject: str = "") -> list[Route]:
+    return [Route(list_page_url(base, n), kind, lang, subject, page=n) for n in range(1, pages_of(config, count) + 1)]
 
 
 def item_url(config: SiteConfig, item: Article | Page) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import ical, images, timeline
-from .assemble import article_url, item_url, lang_prefix, page_item_url, translation_group
+from .assemble import article_url, item_url, lang_prefix, list_page_url, page_item_url, pages_of, translation_group
 from .assets import Asset
 from .errors import BuildError, Problem, fail
 from .i18n import LANGUAGE_NAMES, format_date, localize, translate
@@ -125,10 +125,15 @@ class Renderer:
         if route.kind in ("article", "page"):
             versions = self.site.translations[translation_group(self.site.by_source[route.subject])]
             return [(v.lang, article_url(config, v) if isinstance(v, Article) else page_item_url(config, v)) for v in versions]
+        counts: dict[str, int] | None = None  # a list's length in each language that has the list
         if route.kind == "tag":
-            langs = [lang for lang in config.languages if route.subject in self.site.tags[lang]]
-        elif route.kind == "news" and route.page > 1:
-            langs = [lang for lang in config.languages if len(self.site.news[lang]) > (route.page - 1) * config.per_page]
+            counts = {
+                lang: len(self.site.tags[lang][route.subject][1]) for lang in config.languages if route.subject in self.site.tags[lang]
+            }
+        elif route.kind == "news":
+            counts = {lang: len(self.site.news[lang]) for lang in config.languages}
+        if counts is not None:  # a later page of a list exists in the languages that have that many
+            langs = [lang for lang, n in counts.items() if route.page == 1 or n > (route.page - 1) * config.per_page]
         else:
             langs = list(config.languages)
         tail = route.url[len(page_url(lang_prefix(config, route.lang))) - 1 :]
@@ -266,20 +271,19 @@ class Renderer:
         return {"latest": self.site.news[route.lang][:5], "groups": self._grouped_projects(), "updates": updates}
 
     def _news(self, route: Route) -> dict[str, Any]:
+        return self._list_page(self.site.news[route.lang], page_url(lang_prefix(self.site.config, route.lang), "news"), route.page)
+
+    def _list_page(self, articles: Sequence[Article], base: str, page: int) -> dict[str, Any]:
+        """Page `page` of a paginated list of articles at site path `base`: its articles, and the
+        links to the newer and older pages (None at either end)."""
         per = self.site.config.per_page
-        articles = self.site.news[route.lang]
-        pages = max(1, -(-len(articles) // per))
-        base = page_url(lang_prefix(self.site.config, route.lang), "news")
-
-        def page_link(n: int) -> str:
-            return base if n == 1 else f"{base}page/{n}/"
-
+        pages = pages_of(self.site.config, len(articles))
         return {
-            "articles": articles[(route.page - 1) * per : route.page * per],
-            "page": route.page,
+            "articles": articles[(page - 1) * per : page * per],
+            "page": page,
             "pages": pages,
-            "newer": page_link(route.page - 1) if route.page > 1 else None,
-            "older": page_link(route.page + 1) if route.page < pages else None,
+            "newer": list_page_url(base, page - 1) if page > 1 else None,
+            "older": list_page_url(base, page + 1) if page < pages else None,
         }
 
     def _article(self, route: Route) -> dict[str, Any]:
@@ -332,7 +336,8 @@ class Renderer:
 
     def _tag(self, route: Route) -> dict[str, Any]:
         name, articles = self.site.tags[route.lang][route.subject]
-        return {"tag": name, "articles": articles}
+        base = page_url(lang_prefix(self.site.config, route.lang), "tags", route.subject)
+        return {"tag": name, **self._list_page(articles, base, route.page)}
 
     def _project_feed(self, route: Route) -> dict[str, Any]:
         ctx = self._project(route)
