@@ -65,7 +65,7 @@ def test_pagination_routes_per_language() -> None:
 def test_an_empty_site_still_has_its_pages() -> None:
     s = site({})
     assert urls(s, "news") == ["/news/", "/zh/news/"]
-    assert {"/", "/zh/", "/feed.xml", "/zh/feed.xml", "/404.html", "/sitemap.xml", "/robots.txt", "/projects/", "/tags/"} <= set(urls(s))
+    assert {"/", "/zh/", "/feed.xml", "/zh/feed.xml", "/404.html", "/zh/404.html", "/sitemap.xml", "/robots.txt", "/projects/", "/tags/"} <= set(urls(s))
 
 
 def test_every_route_of_a_small_site() -> None:
@@ -86,6 +86,7 @@ def test_every_route_of_a_small_site() -> None:
             "/404.html", "/sitemap.xml", "/robots.txt", "/", "/feed.xml", "/news/", "/news/signing/", "/about/",
             "/projects/", "/projects/robot/", "/projects/robot/feed.xml", "/partners/", "/partners/uni/",
             "/tags/", "/tags/ai/", "/tags/big-data/", "/search/",
+            "/_redirects", "/_redirects.conf",  # each language's 404 page for the hosts that read them
         ]
     )  # fmt: skip
     assert "/zh/tags/人工智能/" in urls(s) and "/zh/about/" not in urls(s)  # no translation of the page
