@@ -452,10 +452,11 @@ class Build:
             self._templates = digest
             env = make_environment(self.root / "templates")
             env.auto_reload = False  # read once: the last good templates stay in use while a file is broken
-            catalogs, unreadable = load_catalogs(self.root / "templates")
-            self._theme = (env, compile_templates(env) + unreadable, catalogs)
+            catalogs, broken = load_catalogs(self.root / "templates")
+            self._theme = (env, compile_templates(env) + broken, catalogs)
         env, problems, catalogs = self._theme
-        self.problems["templates"] = problems + check_catalogs(catalogs, self.config)
+        unreadable = {Path(p.path).stem for p in problems if p.path.startswith("templates/i18n/")}  # there, but broken
+        self.problems["templates"] = problems + check_catalogs(catalogs, self.config, unreadable)
         if not self.problems["templates"]:
             self._env = env
             if catalogs != self._catalogs:
@@ -692,6 +693,12 @@ class Build:
                     self.page(file)
                     return True
             return False
+
+    @property
+    def catalogs(self) -> dict[str, Catalog]:
+        """The theme's message catalogs by language (templates/i18n/), as last read without problems."""
+        with self.lock:
+            return self._catalogs
 
     def is_file(self, file: str) -> bool:
         """Whether `file` is a page of the last good Site."""

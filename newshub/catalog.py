@@ -16,6 +16,7 @@ without a catalog is a problem naming the file, the line and what to type instea
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -159,17 +160,20 @@ def date_problem(pattern: str, locale: babel.Locale) -> str:
     return ""
 
 
-def check_catalogs(catalogs: dict[str, Catalog], config: SiteConfig, rel_dir: str = "templates") -> list[Problem]:
+def check_catalogs(
+    catalogs: dict[str, Catalog], config: SiteConfig, unreadable: Collection[str] = (), rel_dir: str = "templates"
+) -> list[Problem]:
     """Problems between the catalogs and site.yaml: a language without a catalog or without Babel
     data (placed at its line of site.yaml), and a placeholder that the default language's text of
-    the same key does not have (placed at its catalog line)."""
+    the same key does not have (placed at its catalog line). `unreadable`: the languages whose
+    catalog is there but has problems of its own (load_catalogs), which are not said to be missing."""
     problems: list[Problem] = []
     default = catalogs.get(config.default_language)
     for i, lang in enumerate(config.languages):
         line = config.language_lines[i] if i < len(config.language_lines) else 0
         if locale_of(lang) is None:
             problems.append(Problem(CONFIG_FILE, line, f"'{lang}' is not a language Babel knows; write an ISO 639 code such as fr or de"))
-        elif lang not in catalogs:
+        elif lang not in catalogs and lang not in unreadable:
             model = catalog_path(config.default_language if default is not None and lang != config.default_language else "en", rel_dir)
             problems.append(
                 Problem(

@@ -47,7 +47,8 @@ class Language:
         if found is None:
             example = self.default.messages.get(key)
             text = quoted(example.forms["other"]) if example is not None and self.default is not self.catalog else '"..."'
-            close = closest(key, self.catalog.messages)
+            # A key no catalog has is likely misspelt in the template; one the default has is untranslated.
+            close = closest(key, self.catalog.messages) if example is None else None
             hint = f" (or did you mean '{close}'?)" if close else ""
             path = self.catalog.path or catalog_path(self.lang, self.rel_dir)
             raise MessageError(path, 0, f"has no '{key}', which {{where}} asks for; add the line   {key}: {text}{hint}")

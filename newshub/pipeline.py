@@ -40,6 +40,7 @@ class Options:
     progress: bool = False  # a progress bar on stderr, drawn only when it is a terminal
     strict: bool = False  # warnings stop the build, as errors do (for CI)
     external: bool = False  # check: request every external link too
+    translations: bool = False  # check: list what is not translated yet (warnings)
 
     @property
     def out(self) -> Path:
@@ -94,6 +95,12 @@ def check_only(options: Options) -> Report:
             report.warnings.extend(warnings)
             _strict(options, warnings)
     _links_found(options, site.config.dead_links, dead, report)
+    if options.translations:
+        from .translations import translation_warnings
+
+        untranslated = translation_warnings(project)
+        report.warnings.extend(untranslated)
+        _strict(options, untranslated)
     return report
 
 

@@ -65,7 +65,18 @@ def test_pagination_routes_per_language() -> None:
 def test_an_empty_site_still_has_its_pages() -> None:
     s = site({})
     assert urls(s, "news") == ["/news/", "/zh/news/"]
-    assert {"/", "/zh/", "/feed.xml", "/zh/feed.xml", "/404.html", "/zh/404.html", "/sitemap.xml", "/robots.txt", "/projects/", "/tags/"} <= set(urls(s))
+    assert {
+        "/",
+        "/zh/",
+        "/feed.xml",
+        "/zh/feed.xml",
+        "/404.html",
+        "/zh/404.html",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/projects/",
+        "/tags/",
+    } <= set(urls(s))
 
 
 def test_every_route_of_a_small_site() -> None:
