@@ -15,6 +15,7 @@ import yaml
 from newshub.pipeline import Options, build
 
 from .conftest import REPO, MakeSite, run_cli, theme_site, tree
+from .preview_server import running
 
 EN = yaml.safe_load((REPO / "templates/i18n/en.yaml").read_text(encoding="utf-8"))
 FR = yaml.safe_load((REPO / "tests/sites/french/templates/i18n/fr.yaml").read_text(encoding="utf-8"))
@@ -99,6 +100,17 @@ def test_each_language_has_its_404_page_and_the_hosts_are_told(french: Path) -> 
     assert page(french, "_redirects").splitlines()[-2:] == ["/zh/* /zh/404.html 404", "/fr/* /fr/404.html 404"]
     nginx = page(french, "_redirects.conf")
     assert 'if ($uri ~ "^/fr/") { set $newshub_404 /fr/404.html; }' in nginx
+
+
+def test_the_preview_answers_a_missing_address_in_its_language(tmp_path: Path) -> None:
+    with running(theme_site("french", tmp_path), "--no-cache") as server:
+        for path, lang, heading in (
+            ("/fr/nulle-part/", "fr", "Page introuvable"),
+            ("/zh/x/", "zh", "页面不存在"),
+            ("/nowhere/", "en", "Page not found"),
+        ):
+            status, _, body = server.get(path)
+            assert status == 404 and f'<html lang="{lang}">'.encode() in body and f"<h1>{heading}</h1>".encode() in body, path
 
 
 def test_the_search_page_gives_its_script_every_plural_form(french: Path) -> None:
