@@ -33,7 +33,7 @@ function say(text, query, count) {
   status.textContent = text.replace(/\{(q|n)\}/g, (_, name) => (name === "q" ? query : number));
 }
 
-function found(count) {
+function counted(count) {
   const category = plurals.select(count); // "one", "other"...: data-found-one is dataset.foundOne
   return words[`found${category[0].toUpperCase()}${category.slice(1)}`] ?? words.foundOther;
 }
@@ -104,7 +104,7 @@ async function search(query) {
     const count = found.length;
     await draw(ticket);
     if (ticket !== current) return;
-    say(count === 0 ? words.none : found(count), query, count);
+    say(count === 0 ? words.none : counted(count), query, count);
   } catch {
     if (ticket !== current) return;
     say(words.failed, query, 0);
