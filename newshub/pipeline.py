@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from . import images, parallel, search
@@ -150,6 +151,7 @@ def _input_digest(
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
         *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
         search.version().encode(),  # the Pagefind binary that makes the search index
+        version("babel").encode(),  # its CLDR data writes dates, numbers and lists
     ]
     return digest_of(parts)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newshub.build import Build
 from newshub.pipeline import Options, build
 
-from .conftest import REPO, MakeSite, run_cli, theme_site, tree
+from .conftest import MINIMAL_CONFIG, REPO, MakeSite, apply_batch, batch_of, preview_options, run_cli, save, theme_site, tree
 from .preview_server import running
 
 EN = yaml.safe_load((REPO / "templates/i18n/en.yaml").read_text(encoding="utf-8"))
@@ -111,6 +112,27 @@ def test_the_preview_answers_a_missing_address_in_its_language(tmp_path: Path) -
         ):
             status, _, body = server.get(path)
             assert status == 404 and f'<html lang="{lang}">'.encode() in body and f"<h1>{heading}</h1>".encode() in body, path
+
+
+def test_the_preview_follows_a_catalog_and_a_language_as_they_are_added(make_site: MakeSite) -> None:
+    root = make_site({})
+    project = Build(preview_options(root))
+    project.load()
+    zh = "templates/i18n/zh.yaml"
+    save(root / zh, (root / zh).read_text(encoding="utf-8").replace("news: 新闻", "news: 资讯"))
+    assert apply_batch(project, batch_of([zh]))
+    assert '<li><a href="/zh/news/">资讯</a></li>' in (project.page("zh/index.html") or b"").decode()
+    save(root / "content/site.yaml", MINIMAL_CONFIG.replace("languages: [en, zh]", "languages: [en, zh, fr]"))
+    apply_batch(project, batch_of(["content/site.yaml"]))
+    assert [str(p) for p in project.errors] == [
+        "content/site.yaml:5: language 'fr' has no interface strings: add templates/i18n/fr.yaml"
+        " (copy templates/i18n/en.yaml and translate its texts), or remove it from languages"
+    ]
+    fr = REPO / "tests/sites/french/templates/i18n/fr.yaml"
+    save(root / "templates/i18n/fr.yaml", fr.read_text(encoding="utf-8"))
+    apply_batch(project, batch_of(["templates/i18n/fr.yaml"]))
+    assert project.errors == []
+    assert "<h1>Page introuvable</h1>" in (project.page("fr/404.html") or b"").decode()
 
 
 def test_the_search_page_gives_its_script_every_plural_form(french: Path) -> None:
