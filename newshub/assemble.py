@@ -96,7 +96,7 @@ def _with_routes(site: Site) -> Site:
 
     config = site.config
     routes: list[Route] = [
-        Route("/404.html", "404", config.default_language),
+        *(Route(f"{page_url(lang_prefix(config, lang))}404.html", "404", lang) for lang in config.languages),
         Route("/sitemap.xml", "sitemap", ""),
         Route("/robots.txt", "robots", ""),
     ]
@@ -123,7 +123,9 @@ def _with_routes(site: Site) -> Site:
     for item in site.withdrawn:
         routes.append(Route(item_url(config, item), "withdrawn", item.lang, item.source, source=item.source))
     aliases = _aliases(site)
-    if aliases:  # the same redirects for hosts that read a file of them: Netlify, Cloudflare Pages; nginx
+    # The same redirects for hosts that read a file of them (Netlify, Cloudflare Pages; nginx), with
+    # each language's 404 page for the addresses under its prefix.
+    if aliases or len(config.languages) > 1:
         routes += [*aliases, Route("/_redirects", "redirects", ""), Route("/_redirects.conf", "redirects", "")]
     return replace(site, routes=tuple(routes))
 

@@ -35,10 +35,12 @@ from . import images, parallel, search, timeline
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
+from .catalog import Catalog, check_catalogs, load_catalogs
 from .check import check, references
 from .config import SiteConfig, load_config
 from .discover import Source, discover, is_image, read_source, section_of, skipped
 from .errors import BuildError, Problem
+from .i18n import languages_of
 from .images import Picture
 from .links import LinkCheck, Locator, PageScan, Scanner, unpublished
 from .markdown import FrontMatterOnly, MarkdownRenderer
@@ -125,8 +127,11 @@ class Build:
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
         self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
         self._env: jinja2.Environment | None = None  # the last good templates
+        self._catalogs: dict[str, Catalog] = {}  # the last good message catalogs (templates/i18n/)
         self._templates: list[bytes] = []
+        self._theme: tuple[jinja2.Environment, list[Problem], dict[str, Catalog]] | None = None  # templates/ as last read
         self._renderer: Renderer | None = None
+        self._languages_of: dict[str, Catalog] | None = None  # the catalogs _renderer speaks
         self._pages: dict[str, bytes] = {}  # output file -> its last good bytes
         self._fresh: set[str] = set()  # files rendered since the last change
         self._ahead: list[str] = []  # files to render ahead, last first
@@ -243,7 +248,8 @@ class Build:
         # Against what the Site was built from: a run cut short by an error must not hide a change.
         config = self.config != old_config or (self.site is not None and self.site.config != self.config)
         if self.config is not None:
-            if templates or (unread and self._templates_wanted):
+            # A language added to site.yaml needs its catalog: the theme is judged again.
+            if templates or (unread and self._templates_wanted) or (config and self._theme is not None):
                 with stage("templates"):
                     self._load_templates()
             if assets or unread:
@@ -269,7 +275,7 @@ class Build:
 
     def _state(self) -> tuple[object, ...]:
         # By identity: comparing two Sites field by field would read every article's body.
-        return (self.errors, id(self.site), id(self._env), id(self.assets))
+        return (self.errors, id(self.site), id(self._env), id(self.assets), id(self._catalogs))
 
     def _moved_on(self, before: tuple[object, ...]) -> bool:
         if self._state() == before:
@@ -440,15 +446,23 @@ class Build:
             job.close()
 
     def _load_templates(self) -> None:
+        """The templates and message catalogs, read again only when templates/ changed (not for a
+        probe or backup file that came and went), and the catalogs judged against site.yaml."""
+        assert self.config is not None
         digest = tree_digest(self.root / "templates")
-        if digest == self._templates and self._env is not None:
-            return  # a probe or backup file came and went
-        self._templates = digest
-        env = make_environment(self.root / "templates")
-        env.auto_reload = False  # read once: the last good templates stay in use while a file is broken
-        self.problems["templates"] = compile_templates(env)
+        if digest != self._templates or self._theme is None:
+            self._templates = digest
+            env = make_environment(self.root / "templates")
+            env.auto_reload = False  # read once: the last good templates stay in use while a file is broken
+            catalogs, broken = load_catalogs(self.root / "templates")
+            self._theme = (env, compile_templates(env) + broken, catalogs)
+        env, problems, catalogs = self._theme
+        unreadable = {Path(p.path).stem for p in problems if p.path.startswith("templates/i18n/")}  # there, but broken
+        self.problems["templates"] = problems + check_catalogs(catalogs, self.config, unreadable)
         if not self.problems["templates"]:
             self._env = env
+            if catalogs != self._catalogs:
+                self._catalogs = catalogs
 
     def _assemble(self, needed: bool, before: Mapping[str, object] | None = None) -> None:
         """The Site from the parse results, in discover's order so that ties sort as in a build.
@@ -531,9 +545,11 @@ class Build:
         if site is not None and site is not self._images_of:  # the last good Site's images, and no others
             self._images_of, self._image_files = site, self.image_files()
             self._image_bytes = {file: data for file, data in self._image_bytes.items() if file in self._image_files}
-        if site is None or env is None or (old is not None and old.site is site and old.env is env and old.assets is self.assets):
+        unchanged = old is not None and old.site is site and old.env is env and old.assets is self.assets
+        if site is None or env is None or (unchanged and self._languages_of is self._catalogs):
             return
-        self._renderer = Renderer(env, site, self.assets)
+        self._languages_of = self._catalogs
+        self._renderer = Renderer(env, site, self.assets, languages_of(self._catalogs, site.config.languages))
         self._scanner = Scanner(self._known, site.config.base_url)
         self._fresh, self._dead = set(), None
         self._search, self._search_failed = None, []  # made again from the new pages when asked for
@@ -681,6 +697,17 @@ class Build:
                     self.page(file)
                     return True
             return False
+
+    @property
+    def catalogs(self) -> dict[str, Catalog]:
+        """The theme's message catalogs by language (templates/i18n/), as last read without problems."""
+        with self.lock:
+            return self._catalogs
+
+    def is_file(self, file: str) -> bool:
+        """Whether `file` is a page of the last good Site."""
+        with self.lock:
+            return file in self.routes
 
     def is_folder(self, file: str) -> bool:
         with self.lock:

@@ -41,6 +41,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(sub.add_parser("build", help="build the site into site/ (the default)"), suppress=True)
     check = sub.add_parser("check", help="validate content, templates and links; write nothing")
     check.add_argument("--external", action="store_true", help="also request every link to another site")
+    check.add_argument("--translations", action="store_true", help="also list interface strings and content not translated yet (warnings)")
     _common(check, suppress=True)
     new = sub.add_parser("new", help="scaffold a news article or page")
     new.add_argument("kind", choices=("news", "page"))
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         progress=not args.quiet,  # drawn only when stderr is a terminal
         strict=args.strict,
         external=getattr(args, "external", False),
+        translations=getattr(args, "translations", False),
     )
     start = time.perf_counter()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,7 +14,7 @@ from . import schema as s
 from .errors import Problems, fail
 from .source import read_text
 from .urls import scheme_of
-from .yamlnodes import compose
+from .yamlnodes import SequenceNode, compose, line_of
 
 CONFIG_FILE = "content/site.yaml"
 
@@ -47,6 +47,8 @@ class SiteConfig:
     html: HtmlPolicy
     feed_limit: int = 50  # entries in each Atom feed: the latest articles (Hugo's rssLimit)
     dead_links: str = "error"  # or "warning": what a link to no page or id is (links.LEVELS)
+    # The line of each language in site.yaml, for problems about one (a language without a catalog).
+    language_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def default_language(self) -> str:
@@ -132,9 +134,12 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     # Languages are needed to read localized fields, so read them first on their own.
     node = compose(text, CONFIG_FILE)
     langs: tuple[str, ...] = ("en",)
+    lines: tuple[int, ...] = ()
     if node is not None:
         for key_node, value_node in node.value:
             if key_node.value == "languages":
+                items = value_node.value if isinstance(value_node, SequenceNode) else []
+                lines = tuple(line_of(item, 0) for item in items) or (line_of(key_node, 0),)
                 with contextlib.suppress(s.Invalid):  # reported by the full read below
                     langs = _languages(value_node, s.Reading(("en",), CONFIG_FILE, 0))
     values, _ = s.read(SITE, node, s.Reading(langs, CONFIG_FILE, 0), problems)
@@ -151,6 +156,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         retain=values["retain"],
         feed_limit=values["feed_limit"],
         dead_links=values["dead_links"],
+        language_lines=lines,
         html=HtmlPolicy(
             tags=tuple(sorted(set(DEFAULT_HTML_TAGS) | set(html["tags"]) | ({"iframe"} if html["iframe_hosts"] else set()))),
             iframe_hosts=tuple(html["iframe_hosts"]),

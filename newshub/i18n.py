@@ -1,89 +1,123 @@
-"""Interface strings and date formats for the languages the theme ships with."""
+"""One language's interface: the theme's catalog (catalog.py) for its text, Babel (CLDR) for its
+plural rules, dates, numbers, lists and the names of languages. What templates call `t()`, `day()`,
+`number()`, `join()` and `language_names` is made here, once per language of a build."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 
+import babel
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+from .catalog import DATE_FORMAT, PLACEHOLDER, Catalog, Message, catalog_path
 from .model import Localized
-
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "home": "Home", "news": "News", "projects": "Projects", "partners": "Partners", "tags": "Topics",
-        "latest_news": "Latest news", "all_news": "All news", "project_status": "Project status",
-        "min_read": "min read", "by": "By", "tagged": "Topics", "related_projects": "Projects",
-        "related_partners": "Partners", "related_news": "Related news", "no_news": "No news yet.",
-        "milestones": "Milestones", "done": "Done", "upcoming": "Upcoming", "lead": "Lead partner",
-        "status": "Status", "area": "Area", "started": "Started", "last_update": "Last update",
-        "partner_projects": "Joint projects", "website": "Website", "location": "Location",
-        "page": "Page", "previous": "Newer", "next": "Older", "skip": "Skip to content",
-        "not_found": "Page not found", "not_found_text": "The page you asked for does not exist or has moved.",
-        "contents": "On this page", "subscribe": "Subscribe (Atom feed)", "language": "Language",
-        "draft": "Draft", "kind": "Type", "tagged_with": "Topic", "pagination": "Pagination",
-        "main_nav": "Main", "status_planned": "Planned", "status_signed": "Signed", "status_active": "Active",
-        "status_paused": "Paused", "status_completed": "Completed", "status_cancelled": "Cancelled",
-        "kind_hospital": "Hospital", "kind_university": "University", "kind_government": "Government",
-        "kind_company": "Company", "kind_other": "Organisation", "milestone": "Milestone",
-        "project_news": "News and milestones", "none": "None yet.",
-        "scheduled": "Scheduled for", "withdrawn": "Withdrawn",
-        "withdrawn_on": "This was withdrawn on {date} and is no longer published.",
-        "search": "Search", "search_label": "Search this site", "search_hint": "Type a word or two and press Enter.",
-        "search_busy": "Searching…", "search_one": "1 result for “{q}”", "search_many": "{n} results for “{q}”",
-        "search_none": "No results for “{q}”.", "search_failed": "Search is not available right now.",
-        "search_noscript": "Search needs JavaScript, which is off in this browser.", "search_browse": "Browse all news",
-        "search_results": "Results", "type_news": "News", "type_project": "Project", "type_partner": "Partner",
-        "type_page": "Page", "search_more": "More results",
-        "overdue": "Overdue", "timeline": "Timeline", "since": "since {date}", "progress": "Milestones done",
-        "progress_value": "{done} of {total}", "next_milestone": "Next milestone", "project_updates": "Project updates",
-        "status_now": "Status: {status}", "milestone_now": "Milestone: {title}", "report": "Read the report",
-        "calendar": "Subscribe to the milestones in your calendar", "calendar_all": "Every project's milestones in your calendar",
-        "calendar_file": "download the .ics file", "overdue_milestones": "Overdue milestones",
-    },
-    "zh": {
-        "home": "首页", "news": "新闻", "projects": "合作项目", "partners": "合作单位", "tags": "主题",
-        "latest_news": "最新消息", "all_news": "全部新闻", "project_status": "项目进展",
-        "min_read": "分钟阅读", "by": "作者", "tagged": "主题", "related_projects": "相关项目",
-        "related_partners": "相关单位", "related_news": "相关新闻", "no_news": "暂无新闻。",
-        "milestones": "里程碑", "done": "已完成", "upcoming": "计划中", "lead": "牵头单位",
-        "status": "状态", "area": "领域", "started": "启动日期", "last_update": "最近更新",
-        "partner_projects": "合作项目", "website": "网站", "location": "地点",
-        "page": "第", "previous": "较新", "next": "较早", "skip": "跳到正文",
-        "not_found": "页面不存在", "not_found_text": "您访问的页面不存在或已移动。",
-        "contents": "本页目录", "subscribe": "订阅（Atom）", "language": "语言",
-        "draft": "草稿", "kind": "类型", "tagged_with": "主题", "pagination": "分页",
-        "main_nav": "主导航", "status_planned": "筹备中", "status_signed": "已签约", "status_active": "进行中",
-        "status_paused": "已暂停", "status_completed": "已完成", "status_cancelled": "已取消",
-        "kind_hospital": "医院", "kind_university": "大学", "kind_government": "政府部门",
-        "kind_company": "企业", "kind_other": "机构", "milestone": "里程碑",
-        "project_news": "新闻与里程碑", "none": "暂无。",
-        "scheduled": "定时发布于", "withdrawn": "已撤下",
-        "withdrawn_on": "此内容已于{date}撤下，不再发布。",
-        "search": "搜索", "search_label": "搜索本站", "search_hint": "输入关键词后按回车键。",
-        "search_busy": "正在搜索…", "search_one": "找到 1 条与“{q}”相关的结果", "search_many": "找到 {n} 条与“{q}”相关的结果",
-        "search_none": "没有找到与“{q}”相关的结果。", "search_failed": "搜索暂时无法使用。",
-        "search_noscript": "搜索需要 JavaScript，但此浏览器已将其关闭。", "search_browse": "浏览全部新闻",
-        "search_results": "搜索结果", "type_news": "新闻", "type_project": "合作项目", "type_partner": "合作单位",
-        "type_page": "页面", "search_more": "更多结果",
-        "overdue": "已逾期", "timeline": "时间线", "since": "自{date}起", "progress": "已完成里程碑",
-        "progress_value": "{done} / {total}", "next_milestone": "下一个里程碑", "project_updates": "项目动态",
-        "status_now": "状态：{status}", "milestone_now": "里程碑：{title}", "report": "阅读相关报道",
-        "calendar": "在日历中订阅里程碑", "calendar_all": "在日历中订阅全部项目的里程碑",
-        "calendar_file": "下载 .ics 文件", "overdue_milestones": "逾期里程碑",
-    },
-}  # fmt: skip
-
-LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+from .suggest import closest
+from .yamlerrors import quoted
 
 
-def translate(key: str, lang: str) -> str:
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
+class MessageError(Exception):
+    """A text a template asked for that its catalog cannot give: no such key, or a placeholder the
+    template does not fill in. `path` and `line` place it in the catalog; render adds the template line."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
 
 
-def format_date(day: date, lang: str) -> str:
-    if lang == "zh":
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+class Language:
+    """The interface of one language of the site. `default` is the default language's catalog,
+    whose text is offered as the example of a missing key."""
+
+    def __init__(self, lang: str, catalog: Catalog, default: Catalog | None = None, rel_dir: str = "templates") -> None:
+        self.lang = lang
+        self.catalog = catalog
+        self.default = default or catalog
+        self.rel_dir = rel_dir
+        self.locale = babel.Locale.parse(lang)
+        pattern = catalog.messages.get(DATE_FORMAT)
+        self.date_format = pattern.forms["other"] if pattern is not None else "long"
+
+    def message(self, key: str) -> Message:
+        found = self.catalog.messages.get(key)
+        if found is None:
+            example = self.default.messages.get(key)
+            text = quoted(example.forms["other"]) if example is not None and self.default is not self.catalog else '"..."'
+            # A key no catalog has is likely misspelt in the template; one the default has is untranslated.
+            close = closest(key, self.catalog.messages) if example is None else None
+            hint = f" (or did you mean '{close}'?)" if close else ""
+            path = self.catalog.path or catalog_path(self.lang, self.rel_dir)
+            raise MessageError(path, 0, f"has no '{key}', which {{where}} asks for; add the line   {key}: {text}{hint}")
+        return found
+
+    def text(self, key: str, n: int | None = None, **values: object) -> str:
+        """The text of `key`: its plural form for `n` when it has plural forms, placeholders filled
+        in from `n` (as a number of the language) and `values`. Without `n` or values, the text as
+        written ({q} kept, for the search page's script). Raises MessageError."""
+        message = self.message(key)
+        form = message.forms.get(self.locale.plural_form(n), message.forms["other"]) if n is not None else message.forms["other"]
+        if n is None and not values:
+            return form
+        given = {**{name: str(value) for name, value in values.items()}, **({"n": self.number(n)} if n is not None else {})}
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in given:
+                known = ", ".join(f"{{{n}}}" for n in sorted(given)) or "none of them (remove it)"
+                raise MessageError(
+                    self.catalog.path,
+                    message.line,
+                    f"'{key}' has the placeholder {{{name}}}, which {{where}} does not fill in; use {known}",
+                )
+            return given[name]
+
+        return PLACEHOLDER.sub(fill, form)
+
+    def forms(self, key: str) -> dict[str, str]:
+        """Every plural form of `key` by CLDR category ({'other': text} for a plain text), as written:
+        for a script that counts in the browser (Intl.PluralRules picks the category)."""
+        return dict(self.message(key).forms)
+
+    def date(self, value: date | datetime) -> str:
+        """A day as the catalog's `date_format` (default: CLDR's long format) writes it: '2 April 2024', '2024年4月2日'."""
+        day = value.date() if isinstance(value, datetime) else value
+        return str(format_date(day, self.date_format, locale=self.locale))
+
+    def number(self, value: int | float) -> str:
+        """A number as the language writes it: 12,345 in English, 12 345 in French."""
+        return str(format_decimal(value, locale=self.locale))
+
+    def join(self, items: Iterable[str]) -> str:
+        """Items as a list of the language: 'A, B and C' in English, 'A、B和C' in Chinese."""
+        return str(format_list(list(items), locale=self.locale))
+
+
+class Translator:
+    """`t` in templates: `t('key')`, `t('key', n=3, q=query)`, and `t.forms('key')`."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def __call__(self, key: str, n: int | None = None, **values: object) -> str:
+        return self.language.text(key, n, **values)
+
+    def forms(self, key: str) -> dict[str, str]:
+        return self.language.forms(key)
+
+
+def language_names(languages: Sequence[str]) -> dict[str, str]:
+    """Each language's name in itself, from CLDR: {'en': 'English', 'zh': '中文', 'fr': 'français'}."""
+    return {lang: babel.Locale.parse(lang).get_display_name(lang) or lang for lang in languages}
+
+
+def languages_of(catalogs: Mapping[str, Catalog], languages: Sequence[str], rel_dir: str = "templates") -> dict[str, Language]:
+    """A Language for each language of site.yaml that has a catalog (catalog.check_catalogs reports the others)."""
+    default = catalogs.get(languages[0])
+    return {lang: Language(lang, catalogs[lang], default, rel_dir) for lang in languages if lang in catalogs}
 
 
 def localize(value: Localized, lang: str, languages: Sequence[str]) -> str:

@@ -1,5 +1,6 @@
 """`newshub list drafts|scheduled|expired|untranslated`: what is waiting to go out, one line per
-item, like `hugo list`: path, date, title, and for `untranslated` the languages it lacks."""
+item, like `hugo list`: path, date, title, and for `untranslated` the languages it lacks (an article
+or page without a translation; a project or partner with a text field not written in every language)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,24 @@ def listing(project: Build, kind: str) -> Iterator[tuple[str, str, str, str]]:
 
 
 def _untranslated(item: Project | Partner, config: SiteConfig) -> list[str]:
-    """The languages a project's title or a partner's name is not written in (when it is written in any)."""
-    title = item.title if isinstance(item, Project) else item.name
-    return [lang for lang in config.languages if not title.get(lang)] if len(config.languages) > 1 else []
+    """The languages any text field of a project or partner is not written in."""
+    lacking = {lang for langs in untranslated_fields(item, config).values() for lang in langs}
+    return [lang for lang in config.languages if lang in lacking]
+
+
+def untranslated_fields(item: Project | Partner, config: SiteConfig) -> dict[str, list[str]]:
+    """{field: the languages of site.yaml it is not written in} for each text field of a project
+    or partner written in some language but not all: 'title', 'summary', 'milestones.2.title'..."""
+    if len(config.languages) < 2:
+        return {}
+    if isinstance(item, Project):
+        fields = {"title": item.title, "summary": item.summary, "area": item.area, "body": item.body, "image_alt": item.image_alt}
+        fields.update({f"milestones.{i}.title": m.title for i, m in enumerate(item.milestones)})
+    else:
+        fields = {"name": item.name, "location": item.location, "summary": item.summary}
+    found = {}
+    for name, text in fields.items():
+        lacking = [lang for lang in config.languages if not text.get(lang)]
+        if text and lacking and len(lacking) < len(config.languages):
+            found[name] = lacking
+    return found

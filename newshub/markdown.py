@@ -46,6 +46,11 @@ _ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 _WORDS = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['’-][A-Za-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# The titles of heading anchors and footnote back-links are in the page's language, but a body is
+# parsed (and cached) once for every language that shows it: it carries these stand-ins, which
+# render.Renderer replaces with the catalog's `heading_link` and `footnote_back` for each page.
+HEADING_LINK = "newshub:heading-link"
+FOOTNOTE_BACK = "newshub:footnote-back"
 _IMG = re.compile(r"(<p>)?<img\b([^>]*)>(</p>)?")  # in nh3's output: attributes are name="value", escaped
 
 # Attributes Markdown itself emits, plus what editors need in raw HTML.
@@ -217,8 +222,8 @@ class MarkdownRenderer:
         self._md = markdown.Markdown(
             extensions=["tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists"],
             extension_configs={
-                "toc": {"permalink": "#", "permalink_title": "Link to this section", "slugify": slugify_unicode},
-                "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+                "toc": {"permalink": "#", "permalink_title": HEADING_LINK, "slugify": slugify_unicode},
+                "footnotes": {"BACKLINK_TITLE": FOOTNOTE_BACK + " %d"},
             },
             output_format="html",
         )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 from . import images, parallel, search
@@ -40,6 +41,7 @@ class Options:
     progress: bool = False  # a progress bar on stderr, drawn only when it is a terminal
     strict: bool = False  # warnings stop the build, as errors do (for CI)
     external: bool = False  # check: request every external link too
+    translations: bool = False  # check: list what is not translated yet (warnings)
 
     @property
     def out(self) -> Path:
@@ -94,6 +96,12 @@ def check_only(options: Options) -> Report:
             report.warnings.extend(warnings)
             _strict(options, warnings)
     _links_found(options, site.config.dead_links, dead, report)
+    if options.translations:
+        from .translations import translation_warnings
+
+        untranslated = translation_warnings(project)
+        report.warnings.extend(untranslated)
+        _strict(options, untranslated)
     return report
 
 
@@ -143,6 +151,7 @@ def _input_digest(
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
         *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
         search.version().encode(),  # the Pagefind binary that makes the search index
+        version("babel").encode(),  # its CLDR data writes dates, numbers and lists
     ]
     return digest_of(parts)
 

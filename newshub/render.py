@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -18,8 +19,9 @@ from . import ical, images, timeline
 from .assemble import article_url, item_url, lang_prefix, list_page_url, page_item_url, pages_of, translation_group
 from .assets import Asset
 from .errors import BuildError, Problem, fail
-from .i18n import LANGUAGE_NAMES, format_date, localize, translate
+from .i18n import Language, MessageError, Translator, language_names, localize
 from .images import Picture
+from .markdown import FOOTNOTE_BACK, HEADING_LINK
 from .model import Article, Localized, Milestone, Page, Project, Route, Site
 from .schedule import SCHEDULED, publish_time, state
 from .schema import PARTNER_KINDS, STATUSES
@@ -33,6 +35,9 @@ TEMPLATES = {
 }  # fmt: skip
 OPTIONAL = {"withdrawn": "withdrawn.html"}  # needed only by a site that has what they render
 UNLISTED = frozenset({"withdrawn", "alias", "redirects"})  # pages at a URL that no list, feed or sitemap names
+# The stand-ins a parsed body carries for its anchors' titles (markdown.HEADING_LINK), as an HTML
+# attribute or, in a feed's escaped content, as text.
+_LABELS = re.compile(rf'title=(?P<q>"|&#34;)(?:{HEADING_LINK}|{FOOTNOTE_BACK} (?P<n>[0-9]+))(?P=q)')
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -70,13 +75,18 @@ def epoch_date() -> datetime:
 
 
 class Renderer:
-    """Renders routes of one Site. `extra_head` lets the preview server add to pages it serves."""
+    """Renders routes of one Site. `extra_head` lets the preview server add to pages it serves.
+    `languages`: the interface of each language of site.yaml (i18n.Language, from the theme's catalogs)."""
 
-    def __init__(self, env: jinja2.Environment, site: Site, assets: dict[str, Asset], rel_dir: str = "templates") -> None:
+    def __init__(
+        self, env: jinja2.Environment, site: Site, assets: dict[str, Asset], languages: dict[str, Language], rel_dir: str = "templates"
+    ) -> None:
         self.env = env
         self.site = site
         self.assets = assets
+        self.languages = languages
         self.rel_dir = rel_dir
+        self.language_names = language_names(site.config.languages)
         config = site.config
         self.base_path = urlsplit(config.base_url).path.rstrip("/")
         self._contexts: dict[str, Callable[[Route], dict[str, Any]]] = {
@@ -152,10 +162,13 @@ class Renderer:
         template = TEMPLATES.get(route.kind) or OPTIONAL[route.kind]
         if route.kind in OPTIONAL and template not in self.env.list_templates():
             raise fail(f"{self.rel_dir}/{template}", 0, f"template missing; the theme needs it for {route.url} ({route.kind})")
+        labels = self._labels(ctx["lang"])
         try:
             buffer: list[str] = []
             held = 0
             for piece in self.env.get_template(template).generate(ctx):
+                if "newshub:" in piece:  # a body's anchors: their titles in the page's language
+                    piece = _LABELS.sub(labels, piece)
                 buffer.append(piece)
                 held += len(piece)
                 if held >= size:
@@ -164,6 +177,9 @@ class Renderer:
             yield "".join(buffer).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise fail(f"{self.rel_dir}/{exc.name or template}", exc.lineno or 0, f"template error: {exc.message}") from None
+        except MessageError as exc:  # placed in the catalog, with the template line that asked
+            where, line = self._template_line(template)
+            raise fail(exc.path, exc.line, str(exc).replace("{where}", f"{where}:{line}" if line else where)) from None
         except Exception as exc:  # any error in a template: report its file and line, never a traceback
             raise BuildError([self._template_problem(exc, template, route)]) from None
 
@@ -184,19 +200,22 @@ class Renderer:
         """What every page of one language sees alike: made once per language, not per page."""
         config = self.site.config
         today = timeline.today(self.site)
+        language = self.languages[lang]
         return {
             "site": self.site,
             "config": config,
             "lang": lang,
             "prefix": page_url(lang_prefix(config, lang)),
-            "t": lambda key: translate(key, lang),
+            "t": Translator(language),
             "loc": lambda value: localize(value, lang, config.languages),
-            "day": lambda d: format_date(d.date() if isinstance(d, datetime) else d, lang),
+            "day": language.date,
+            "number": language.number,
+            "join": language.join,
             "url": self.url,
             "absolute": self.absolute,
             "asset": self.asset,
             "picture": self.picture,
-            "language_names": LANGUAGE_NAMES,
+            "language_names": self.language_names,
             "statuses": STATUSES,
             "kinds": PARTNER_KINDS,
             "last_update": self.last_update,
@@ -212,13 +231,29 @@ class Renderer:
         }
 
     def _template_problem(self, exc: Exception, template: str, route: Route) -> Problem:
-        where, line = f"{self.rel_dir}/{template}", 0
+        where, line = self._template_line(template)
+        return Problem(where, line, f"template error while rendering {route.url}: {exc}")
+
+    def _template_line(self, template: str) -> tuple[str, int]:
+        """The template file and line the exception being handled was raised from."""
         for frame in reversed(traceback.extract_tb(sys.exc_info()[2])):
             path = Path(frame.filename)
             if path.suffix in (".html", ".xml", ".txt") and frame.lineno:
-                where, line = f"{self.rel_dir}/{path.name}", frame.lineno
-                break
-        return Problem(where, line, f"template error while rendering {route.url}: {exc}")
+                return f"{self.rel_dir}/{path.name}", frame.lineno
+        return f"{self.rel_dir}/{template}", 0
+
+    def _labels(self, lang: str) -> Callable[[re.Match[str]], str]:
+        """The replacement of a body's anchor-title stand-in (_LABELS) in `lang`, escaped for where it stands."""
+        language = self.languages[lang]
+
+        def label(match: re.Match[str]) -> str:
+            n = match.group("n")
+            text = str(escape(language.text("footnote_back", n=int(n)) if n else language.text("heading_link")))
+            quote = match.group("q")
+            shown = text if quote == '"' else str(escape(text))  # in a feed, the body is HTML escaped as text
+            return f"title={quote}{shown}{quote}"
+
+        return label
 
     # --- data the templates need ----------------------------------------------------------------
 
@@ -369,12 +404,24 @@ class Renderer:
         """Every alias as a 301: `_redirects` in Netlify's format (Cloudflare Pages reads it too), or
         `_redirects.conf` as nginx `location` blocks for deploy/nginx.conf to include."""
         aliases = [r for r in self.site.routes if r.kind == "alias"]
+        # Each language's 404 page for the addresses under its prefix (the default language's is /404.html).
+        missing = [
+            (self.url(r.url.removesuffix("404.html")), self.url(r.url))
+            for r in self.site.routes
+            if r.kind == "404" and r.url != "/404.html"
+        ]
         if route.url.endswith(".conf"):
             # nginx matches the decoded path: '/合作/', not '/%E5%90%88%E4%BD%9C/' (aliases hold no ';', '{' or space).
             lines = [f"location = {unquote(self.url(r.url))} {{ return 301 {self.url(r.subject)}; }}" for r in aliases]
+            # deploy/nginx.conf answers a missing file with error_page 404 $newshub_404 (default /404.html).
+            lines += [f'if ($uri ~ "^{re.escape(unquote(under))}") {{ set $newshub_404 {page}; }}' for under, page in missing]
         else:
             lines = [f"{self.url(r.url)} {self.url(r.subject)} 301" for r in aliases]
-        return ("\n".join(["# Written by newshub from the aliases of the content: every old address, redirected.", *lines]) + "\n").encode()
+            lines += [f"{under}* {page} 404" for under, page in missing]  # Netlify serves a file that exists first
+        head = ["# Written by newshub from the aliases of the content: every old address, redirected."]
+        if missing:
+            head.append("# And each language's own page for an address that has no page.")
+        return ("\n".join([*head, *lines]) + "\n").encode()
 
     def _calendar(self, route: Route) -> bytes:
         """`milestones.ics` of one project (`route.subject`), or of every project (subject '')."""
@@ -386,7 +433,7 @@ class Renderer:
             return localize(value, lang, site.config.languages)
 
         names = [loc(projects[0].title)] if route.subject else []
-        name = " — ".join([*names, translate("milestones", lang), loc(site.config.title)])
+        name = " — ".join([*names, self.languages[lang].text("milestones"), loc(site.config.title)])
 
         def text(project: Project, milestone: Milestone) -> tuple[str, str]:
             summary = f"{loc(milestone.title)} — {loc(project.title)}" if not route.subject else loc(milestone.title)

@@ -195,8 +195,12 @@ class PreviewServer:
         data = self.build.page(file) if file is not None else None
         if data is not None and file:
             return 200, data, file
-        page = self.build.page("404.html")
-        return (404 if self.build.site is not None else 500), page or EMPTY_PAGE, "404.html"
+        # The 404 page of the language the address is under (/zh/... gets zh/404.html), as on a host
+        # set up with the build's _redirects; else the default language's.
+        top = file.split("/", 1)[0] if file and "/" in file else ""
+        missing = f"{top}/404.html" if top and self.build.is_file(f"{top}/404.html") else "404.html"
+        page = self.build.page(missing)
+        return (404 if self.build.site is not None else 500), page or EMPTY_PAGE, missing
 
     # --- rebuilding ---------------------------------------------------------------------------
 

@@ -72,6 +72,17 @@ def make_site(tmp_path: Path) -> MakeSite:
     return make
 
 
+def theme_site(name: str, folder: Path) -> Path:
+    """tests/sites/<name>/ copied into `folder` over the repository's theme and assets: a test site
+    holds its content/ and, like a site that adds a language, only the theme files it adds
+    (templates/i18n/fr.yaml)."""
+    root = folder / name
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "assets", root / "assets")
+    shutil.copytree(REPO / "tests" / "sites" / name, root, dirs_exist_ok=True)
+    return root
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     """Write each file below `root` (bytes as-is, text as UTF-8), creating folders."""
     for rel, data in files.items():

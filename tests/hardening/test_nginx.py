@@ -38,6 +38,13 @@ def test_not_found_page(port: int, sample_site: Path) -> None:
         assert "content-security-policy" in headers
 
 
+def test_a_missing_page_under_a_language_gets_that_languages_404_page(port: int, sample_site: Path) -> None:
+    # deploy/nginx.conf's error_page 404 $newshub_404, set per language by the build's _redirects.conf
+    status, headers, body = get(port, "/zh/no/such/page/")
+    assert status == 404 and body == (sample_site / "zh/404.html").read_bytes()
+    assert '<html lang="zh">' in body.decode() and "content-security-policy" in headers
+
+
 def test_security_headers_on_every_response(port: int) -> None:
     for path in ("/", "/news/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/missing/", "/milestones.ics"):
         _, headers, _ = get(port, path)

@@ -148,7 +148,7 @@ def test_bad_source_date_epoch_is_a_clear_error(make_site: MakeSite) -> None:
 
 BUILD_MODULES = [
     "config", "discover", "source", "frontmatter", "yamlnodes", "schema", "parse", "markdown", "assemble", "check",
-    "render", "write", "pipeline", "assets", "cache", "parallel", "i18n", "urls", "model", "errors",
+    "render", "write", "pipeline", "assets", "cache", "parallel", "i18n", "catalog", "translations", "urls", "model", "errors",
 ]  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def test_an_undefined_attribute_in_the_base_template(make_site: MakeSite) -> Non
 
 def test_an_error_inside_a_macro_names_the_macro_file(make_site: MakeSite) -> None:
     root = make_site(ARTICLE)
-    line = edit(root, "_macros.html", "{{ article.minutes }}", "{{ article.minutes + article.nothing }}")
+    line = edit(root, "_macros.html", "n=article.minutes)", "n=article.minutes + article.nothing)")
     problem = build_error(root).problems[0]
     assert (problem.path, problem.line) == ("templates/_macros.html", line)
 

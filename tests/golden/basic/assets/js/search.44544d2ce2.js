@@ -9,7 +9,10 @@ const status = document.getElementById("search--status");
 const list = document.getElementById("search--results");
 const more = document.getElementById("search--more");
 const fallback = document.getElementById("search--fallback");
-const words = status.dataset; // the interface text, in the page's language
+const words = status.dataset; // the interface text, in the page's language (the theme's catalog)
+// "3 results": the catalog's plural form for the count (data-found-one, data-found-other...), chosen by
+// the browser's CLDR plural rules for the page's language, as newshub chooses them with Babel.
+const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
 
 let pagefind = null; // the promise of the loaded pagefind.js
 let found = []; // the current query's results, not yet drawn
@@ -25,7 +28,14 @@ function load() {
 }
 
 function say(text, query, count) {
-  status.textContent = text.replace("{q}", query).replace("{n}", String(count));
+  const number = count.toLocaleString(document.documentElement.lang || undefined);
+  // One pass, with a function: a query holding "{n}" or "$&" is shown as typed.
+  status.textContent = text.replace(/\{(q|n)\}/g, (_, name) => (name === "q" ? query : number));
+}
+
+function counted(count) {
+  const category = plurals.select(count); // "one", "other"...: data-found-one is dataset.foundOne
+  return words[`found${category[0].toUpperCase()}${category.slice(1)}`] ?? words.foundOther;
 }
 
 // Pagefind's excerpt is the page's text with <mark> around the words found: everything else in it
@@ -94,7 +104,7 @@ async function search(query) {
     const count = found.length;
     await draw(ticket);
     if (ticket !== current) return;
-    say(count === 0 ? words.none : count === 1 ? words.one : words.many, query, count);
+    say(count === 0 ? words.none : counted(count), query, count);
   } catch {
     if (ticket !== current) return;
     say(words.failed, query, 0);
