@@ -55,7 +55,7 @@ LABELS = [
     "Site", "Desc", "Owner", "Title", "Summary", "Author", "Tag", "ZhTitle", "Page", "PageSummary", "ZhPage",
     "Project", "ProjSummary", "Area", "Milestone", "MilestoneEn", "MilestoneZh", "Partner", "Location", "PartnerSummary",
 ]  # fmt: skip
-SAFE_SCHEMES = {None, "http", "https", "mailto", "tel"}
+SAFE_SCHEMES = {None, "http", "https", "mailto", "tel", "webcal"}  # webcal: the theme's calendar subscribe links
 
 
 class Page(HTMLParser):
