@@ -51,6 +51,16 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # render.Renderer replaces with the catalog's `heading_link` and `footnote_back` for each page.
 HEADING_LINK = "newshub:heading-link"
 FOOTNOTE_BACK = "newshub:footnote-back"
+# Python-Markdown puts a heading's anchor inside the heading, where screen readers read its "#" as
+# part of the heading's name ("Why medicine and engineering#"). It is moved after the heading, in a
+# wrapper that shows them side by side; its "#" is hidden from screen readers and its title (the
+# catalog's `heading_link`) is its name.
+_ANCHORED = re.compile(
+    rf'<(h[1-6])\b([^>]*)>((?:(?!</h[1-6]>).)*?)<a class="headerlink" href="([^"]*)" title="{HEADING_LINK}">#</a></\1>', re.S
+)
+_ANCHOR_AFTER = (
+    rf'<div class="heading"><\1\2>\3</\1><a class="headerlink" href="\4" title="{HEADING_LINK}"><span aria-hidden="true">#</span></a></div>'
+)
 _IMG = re.compile(r"(<p>)?<img\b([^>]*)>(</p>)?")  # in nh3's output: attributes are name="value", escaped
 
 # Attributes Markdown itself emits, plus what editors need in raw HTML.
@@ -368,6 +378,7 @@ class MarkdownRenderer:
         )
         clean = _EMPTY_IFRAME.sub("", clean)  # an iframe whose src was refused is dropped whole
         clean = self._pictures(clean, eager)
+        clean = _ANCHORED.sub(_ANCHOR_AFTER, clean)
         words = len(_WORDS.findall(source)) + len(_CJK.findall(source)) // 2
         # A heading's raw HTML is seen twice (in the body and in the table of contents): report it once.
         return Rendered(clean, toc, first_text(clean), words, tuple(dict.fromkeys(self.warnings)), tuple(dict.fromkeys(self.errors)))
