@@ -53,7 +53,7 @@ from .urls import output_file
 from .watch import Batch
 
 if TYPE_CHECKING:
-    from .pipeline import Options, Report
+    from .options import Options, Report
 
 STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
 BODY_FIELDS = ("summary", "body", "toc", "minutes")  # what an article's Markdown body gives it

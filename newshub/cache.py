@@ -15,9 +15,9 @@ that does not decode into those types is discarded with a warning and rebuilt. W
 cache holds still goes into the pages, so, like __pycache__, it is a local build artefact: do not
 restore it from an untrusted source.
 
-The cache also remembers the last successful build (a digest of every input and a manifest
-of the output files' size, mtime and inode), so that a no-op build can prove the output folder is
-already exactly what it would write, and skip rendering.
+The cache also remembers the last successful build's input digest, so that a build whose files
+were touched but not changed can prove that the output folder (noop.Stamp) is already exactly
+what it would write, and skip rendering.
 """
 
 from __future__ import annotations
@@ -27,26 +27,23 @@ import functools
 import hashlib
 import itertools
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from . import __version__, images
 from .config import SiteConfig
 from .discover import Source
 from .errors import Problem
 from .images import Picture
 from .model import Article, Page, Partner, Project
+from .noop import CACHE_DIR, environment_key
 from .parse import Parsed
 
-CACHE_DIR = ".newshub-cache"
 _FILE = "parse.msgpack"
 _STATE = "state.msgpack"
 _OLD = ("parse.pickle", "state.pickle")  # what newshub wrote before the cache held data only
@@ -54,20 +51,6 @@ _MAGIC = b"newshub-cache 3\n"
 _BATCH = 512  # parse results per frame: the file is written and read a frame at a time
 _DIGEST = 64  # hex SHA-256 at the end of the file
 _LENGTH = 8  # bytes of a frame's length, big-endian
-
-
-@functools.cache
-def environment_key() -> str:
-    """Versions of everything whose change could change a parse result or the cache's format.
-
-    newshub's own modules are hashed too, not only its version: an edited checkout or a
-    development install must not reuse parse results that older code produced (nor decode them
-    into dataclasses whose fields have changed)."""
-    code = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        code.update(module.name.encode() + b"\0" + module.read_bytes())
-    parts = [__version__, code.hexdigest(), version("markdown"), version("nh3"), version("msgspec"), sys.version, images.SETTINGS]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def config_key(config: SiteConfig, base_path: str) -> str:
@@ -85,11 +68,9 @@ def source_key(source: Source, config_digest: str) -> bytes:
 
 @dataclass
 class BuildState:
-    """The last successful build: the digest of its inputs and the output files it left."""
+    """The last successful build: the digest of its inputs (its output files are in noop.Stamp)."""
 
     input_digest: str = ""
-    output: str = ""
-    manifest: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # rel -> (size, mtime_ns, inode)
     images: dict[str, tuple[int, int, Picture]] = field(default_factory=dict)  # image file -> (size, mtime_ns, what it makes)
     link_warnings: list[Problem] = field(default_factory=list)  # said again by a no-op build
 
@@ -323,40 +304,3 @@ def tree_digest(folder: Path) -> list[bytes]:
                 continue
             out += [path.relative_to(folder).as_posix().encode(), data]
     return out
-
-
-def manifest_of(out: Path, rels: list[str]) -> dict[str, tuple[int, int, int]] | None:
-    result: dict[str, tuple[int, int, int]] = {}
-    for rel in rels:
-        try:
-            st = os.stat(out / rel)
-        except OSError:
-            return None
-        result[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return result
-
-
-def output_intact(out: Path, manifest: dict[str, tuple[int, int, int]], retain: tuple[str, ...] = ()) -> bool:
-    """The output folder still holds exactly the files the last build left, unmodified.
-
-    Retained top-level entries (.git, CNAME) are not build output and are not looked at."""
-    if not manifest:
-        return False
-    count = 0
-    try:
-        tops = list(os.scandir(out))
-    except OSError:
-        return False
-    for entry in tops:
-        if entry.name in retain and entry.name not in manifest and not any(rel.startswith(entry.name + "/") for rel in manifest):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            for _dirpath, _dirs, files in os.walk(entry.path):
-                count += len(files)
-        else:
-            count += 1
-        if count > len(manifest):
-            return False
-    if count != len(manifest):
-        return False
-    return manifest_of(out, list(manifest)) == manifest

@@ -49,7 +49,7 @@ _SAVE: dict[str, dict[str, Any]] = {
     "AVIF": {"quality": 60, "speed": 8},
     "GIF": {"optimize": True},
 }
-# Part of the image cache's key and the build cache's (cache.environment_key): new encoders or
+# Part of the image cache's key and the build cache's (noop.environment_key, by Pillow's version and this file): new encoders or
 # settings make every image again.
 SETTINGS = hashlib.sha256(repr((PIL.__version__, WIDTHS, _SAVE, MODERN)).encode()).hexdigest()[:8]
 _TRANSPOSE = {

@@ -6,66 +6,26 @@ load_config -> discover -> parse -> assemble -> check -> render (links) -> write
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 
-from . import images, parallel, search
+from . import images, noop, parallel, search, timeline
 from .assets import Asset
 from .build import Build
-from .cache import Cache, digest_of, environment_key, manifest_of, output_intact, tree_digest
+from .cache import Cache, digest_of, tree_digest
 from .errors import BuildError, Problem
 from .images import Picture
 from .links import LinkCheck, Locator, Scanner
 from .model import Article, Page, Site
+from .noop import CACHE_DIR
+from .options import Options, Report, strict
 from .progress import Progress
-from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
+from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, publish_time, state
 from .search import SEARCHABLE
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
-
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    output: Path | None = None  # default: <root>/site
-    drafts: bool = False
-    future: bool = False  # scheduled items too (their date or publish_date is after the build time)
-    base_url: str | None = None
-    cache: bool = True  # .newshub-cache/; False: --no-cache
-    jobs: int = 0  # worker processes; 0: all cores when the build is big enough, 1: serial
-    progress: bool = False  # a progress bar on stderr, drawn only when it is a terminal
-    strict: bool = False  # warnings stop the build, as errors do (for CI)
-    external: bool = False  # check: request every external link too
-    translations: bool = False  # check: list what is not translated yet (warnings)
-
-    @property
-    def out(self) -> Path:
-        return self.output if self.output is not None else self.root / "site"
-
-
-@dataclass
-class Report:
-    """What a build tells its caller: warnings, per-stage timings, counts, what it left out."""
-
-    warnings: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    pages: int = 0
-    written: int = 0
-    left_out: dict[str, int] = field(default_factory=dict)  # schedule.DRAFT or SCHEDULED -> items not published
-    next_scheduled: tuple[datetime, str] | None = None  # (when, source) of the next item to go out
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+__all__ = ["Options", "Report", "build", "check_only"]  # Options and Report live in options.py
 
 
 def check_only(options: Options) -> Report:
@@ -77,7 +37,7 @@ def check_only(options: Options) -> Report:
     report.warnings.extend(project.warnings)
     if project.errors:
         raise BuildError(project.errors)
-    _strict(options, report.warnings)
+    strict(options, report.warnings)
     _schedule(options, project, report)
     site = project.site
     assert site is not None
@@ -94,21 +54,15 @@ def check_only(options: Options) -> Report:
             errors, warnings = check_links(found.external_places(locator), _external_cache(options))
             dead += errors
             report.warnings.extend(warnings)
-            _strict(options, warnings)
+            strict(options, warnings)
     _links_found(options, site.config.dead_links, dead, report)
     if options.translations:
         from .translations import translation_warnings
 
         untranslated = translation_warnings(project)
         report.warnings.extend(untranslated)
-        _strict(options, untranslated)
+        strict(options, untranslated)
     return report
-
-
-def _strict(options: Options, warnings: list[Problem]) -> None:
-    """--strict: the content's warnings stop the build."""
-    if options.strict and warnings:
-        raise BuildError([replace(w, message=f"{w.message} (an error with --strict)") for w in warnings])
 
 
 def _links_found(options: Options, level: str, dead: list[Problem], report: Report) -> None:
@@ -116,7 +70,7 @@ def _links_found(options: Options, level: str, dead: list[Problem], report: Repo
     if dead and level == "error":
         raise BuildError(dead)
     report.warnings.extend(dead)
-    _strict(options, dead)
+    strict(options, dead)
 
 
 def _schedule(options: Options, project: Build, report: Report) -> str:
@@ -134,24 +88,25 @@ def _schedule(options: Options, project: Build, report: Report) -> str:
         raise BuildError([Problem("templates/withdrawn.html", 0, why)])
     upcoming = next_scheduled(documents, project.now)
     report.next_scheduled = (upcoming[0], upcoming[1].source) if upcoming else None
-    return Publishing(project.now, options.drafts, options.future).key(documents)
+    assert project.site is not None
+    projects = project.site.projects.values()
+    milestones = timeline.key(projects, timeline.today(project.site))
+    return Publishing(project.now, options.drafts, options.future).key(documents) + milestones
 
 
 def _input_digest(
-    options: Options, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str], timed: str
+    context: str, root: Path, site: Site, keys: Iterable[bytes], assets: dict[str, Asset], image_files: Iterable[str], timed: str
 ) -> str:
     """A digest of everything the output depends on: equal digests give byte-identical sites.
-    `timed` is what depends on the build time: an item that comes due or expires changes it."""
+    `context` is _context's; `timed` what depends on the build time (an item that comes due or
+    expires, a milestone that falls due changes it)."""
     parts = [
-        environment_key().encode(),
-        repr((site.config, options.drafts, options.future, options.base_url, str(options.out.resolve()), timed)).encode(),
-        os.environ.get("SOURCE_DATE_EPOCH", "").encode(),
+        context.encode(),
+        repr((site.config, timed)).encode(),
         *sorted(keys),
-        *tree_digest(options.root / "templates"),
+        *tree_digest(root / "templates"),
         *(f"{name}\0{asset.url}".encode() + b"\0" + asset.data for name, asset in sorted(assets.items())),
         *(name.encode() for name in sorted(image_files)),  # content-addressed: the name holds the digest
-        search.version().encode(),  # the Pagefind binary that makes the search index
-        version("babel").encode(),  # its CLDR data writes dates, numbers and lists
     ]
     return digest_of(parts)
 
@@ -169,10 +124,18 @@ def _keep_images(cache: Cache, project: Build) -> None:
 
 def build(options: Options) -> Report:
     """`newshub build`: load every stage (parse results from the cache), then render every page in
-    parallel and write the output folder atomically. A no-op build (same inputs, output intact)
-    renders and writes nothing."""
+    parallel and write the output folder atomically. A no-op build writes nothing: known from file
+    stats alone when none moved (noop.py), else from content hashes once every stage has run."""
     report = Report()
     refuse_unsafe_output(options.root, options.out)  # before any work: a refused folder wastes nothing
+    out = options.out.resolve()
+    folder = options.root / CACHE_DIR
+    with report.stage("stamp"):
+        if (said := noop.skip(options)) is not None:  # nothing moved: what the last build said
+            return said
+        taken, inputs = time.time_ns(), noop.stats(options.root) if options.cache else {}
+        context = noop.context(options) if options.cache else ""
+        stamp = noop.load(folder) if options.cache else None
     progress = Progress(options.progress)
     with report.stage("cache"):
         cache = Cache.open(options.root, options.cache)
@@ -188,20 +151,22 @@ def build(options: Options) -> Report:
     assert site is not None
     timed = _schedule(options, project, report)
     report.pages = len(site.routes)
-    out = options.out.resolve()
     files = project.output(search=False)  # the search index's files are known once it is made
+    digest = ""
     with report.stage("check-out"):
-        stamp = _input_digest(options, site, cache.used, project.assets, project.image_files(), timed) if options.cache else ""
-        unchanged = bool(stamp) and cache.state.input_digest == stamp and cache.state.output == str(out)
-        unchanged = unchanged and output_intact(out, cache.state.manifest, site.config.retain)
-    if unchanged:  # a no-op build: everything validated above, and the output is already right
+        if options.cache:
+            digest = _input_digest(context, options.root, site, cache.used, project.assets, project.image_files(), timed)
+        unchanged = stamp is not None and bool(digest) and cache.state.input_digest == digest and stamp.output == str(out)
+        unchanged = unchanged and stamp is not None and noop.output_intact(out, stamp.manifest, site.config.retain)
+    if unchanged and stamp is not None:  # a no-op build: everything validated above, and the output is already right
         report.warnings.extend(cache.state.link_warnings)
-        _strict(options, [*project.warnings, *cache.state.link_warnings])
+        strict(options, [*project.warnings, *cache.state.link_warnings])
         with report.stage("cache"):
             _keep_images(cache, project)
             cache.save()
+            _stamp(options, project, report, taken, inputs, context, stamp.manifest)
         return report
-    _strict(options, project.warnings)
+    strict(options, project.warnings)
     project.apply(templates=True)
     renderer = project.renderer()  # BuildError: a template that does not compile
     refuse_foreign_output(options.root, options.out, site.config.retain)  # before any staging folder exists
@@ -244,10 +209,43 @@ def build(options: Options) -> Report:
         raise
     with report.stage("cache"):
         if options.cache:
-            cache.state.input_digest, cache.state.output = stamp, str(out)
-            cache.state.manifest = manifest_of(out, files) or {}
+            cache.state.input_digest = digest
             cache.state.link_warnings = dead
             cache.state_dirty = True
             _keep_images(cache, project)
         cache.save()
+        if options.cache:
+            _stamp(options, project, report, taken, inputs, context, noop.manifest_of(out, files) or {})
     return report
+
+
+def _stamp(
+    options: Options,
+    project: Build,
+    report: Report,
+    taken: int,
+    inputs: noop.Stats,
+    context: str,
+    manifest: dict[str, tuple[int, int, int]],
+) -> None:
+    """Leave the stamp of this build for the next one (noop.py)."""
+    assert project.site is not None and project.now is not None
+    site = project.site
+    documents = [item for item in project.items() if isinstance(item, Article | Page)]
+    changes = [t for item in documents for t in (publish_time(item), item.expires) if t is not None]
+    changes += timeline.changes(site.projects.values(), site.config.tz)
+    upcoming = report.next_scheduled
+    stamp = noop.Stamp(
+        inputs=inputs,
+        taken_ns=taken,
+        context=context,
+        output=str(options.out.resolve()),
+        manifest=manifest,
+        retain=site.config.retain,
+        until=noop.next_change(changes, project.now),
+        warnings=[w for w in report.warnings if w.path != CACHE_DIR],  # not "cache discarded" again
+        pages=report.pages,
+        left_out=report.left_out,
+        next_scheduled=(upcoming[0].isoformat(), upcoming[1]) if upcoming else None,
+    )
+    noop.save(options.root / CACHE_DIR, stamp)

@@ -28,7 +28,7 @@ from .build import Build
 from .cache import Cache
 from .errors import Problem
 from .images import FORMATS
-from .pipeline import Options
+from .options import Options
 from .watch import WATCHED, Batch, Watcher
 
 PREFIX = "/__newshub__/"

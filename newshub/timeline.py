@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from .errors import Problem, Problems
 from .model import Milestone, Project, Site, StatusChange
@@ -179,6 +179,9 @@ def key(projects: Iterable[Project], day: date) -> str:
     return repr(sorted((p.id, m.id, state(m, day)) for p in projects for m in p.milestones if not m.done))
 
 
-def as_of(moment: datetime, site: Site) -> date:
-    """`moment` (aware) as a date in the site's time zone."""
-    return moment.astimezone(site.config.tz).date()
+def changes(projects: Iterable[Project], tz: tzinfo) -> list[datetime]:
+    """The instants at which the projects' pages change with no edit: the start of each milestone's
+    day (a milestone done ahead of its date becomes news) and of the day after it (an undone one
+    becomes overdue), in the site's time zone."""
+    days = {d for p in projects for m in p.milestones for d in (m.date, m.date + timedelta(days=1))}
+    return [datetime.combine(day, time(0), tz) for day in sorted(days)]

@@ -165,7 +165,7 @@ def test_a_save_cut_short_leaves_no_lasting_litter(make_site: MakeSite) -> None:
     older.write_bytes(b"x")
     build(Options(root=root, output=root / "site"))
     assert not old.exists() and recent.exists() and not older.exists()
-    assert {p.name for p in (root / CACHE_DIR).iterdir()} == {".state-saving", "parse.msgpack", "state.msgpack"}
+    assert {p.name for p in (root / CACHE_DIR).iterdir()} == {".state-saving", "parse.msgpack", "state.msgpack", "stamp.json"}
 
 
 def test_parse_errors_are_the_same_in_parallel(make_site: MakeSite) -> None:
