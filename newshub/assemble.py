@@ -109,11 +109,13 @@ def _with_routes(site: Site) -> Site:
         routes.extend(Route(article_url(config, a), "article", lang, a.source, source=a.source) for a in articles)
         routes.extend(Route(page_item_url(config, p), "page", lang, p.source, source=p.source) for p in site.pages if p.lang == lang)
         routes.append(Route(page_url(pre, "projects"), "projects", lang))
-        routes.append(Route(f"{page_url(pre)}milestones.ics", "calendar", lang))
+        if any(project.milestones for project in site.projects.values()):
+            routes.append(Route(f"{page_url(pre)}milestones.ics", "calendar", lang))
         for pid, project in site.projects.items():
             routes.append(Route(page_url(pre, "projects", pid), "project", lang, pid, source=project.source))
             routes.append(Route(f"{page_url(pre, 'projects', pid)}feed.xml", "project_feed", lang, pid, source=project.source))
-            routes.append(Route(f"{page_url(pre, 'projects', pid)}milestones.ics", "calendar", lang, pid, source=project.source))
+            if project.milestones:  # a calendar holds at least one event (RFC 5545, 3.6)
+                routes.append(Route(f"{page_url(pre, 'projects', pid)}milestones.ics", "calendar", lang, pid, source=project.source))
         routes.append(Route(page_url(pre, "partners"), "partners", lang))
         routes.extend(Route(page_url(pre, "partners", pid), "partner", lang, pid, source=p.source) for pid, p in site.partners.items())
         routes.append(Route(page_url(pre, "tags"), "tags", lang))

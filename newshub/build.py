@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import images, parallel, search, timeline
+from . import images, noop, parallel, search, timeline
 from .assemble import assemble
 from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
@@ -48,7 +48,7 @@ from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, article_key, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
-from .schedule import DRAFT, SCHEDULED, Publishing, build_time, state
+from .schedule import DRAFT, SCHEDULED, Publishing, build_time, changes, state
 from .urls import output_file
 from .watch import Batch
 
@@ -125,6 +125,7 @@ class Build:
         self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
         self._discovered: list[Problem] = []  # discover's warnings
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
+        self.due = 0.0  # POSIX seconds: when the last Site changes with no edit (noop.next_change); 0: never
         self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
         self._env: jinja2.Environment | None = None  # the last good templates
         self._catalogs: dict[str, Catalog] = {}  # the last good message catalogs (templates/i18n/)
@@ -221,6 +222,16 @@ class Build:
         if batch.rescan:
             return self.rescan()
         return self.apply(batch.content | batch.skipped, batch.config, batch.templates, batch.assets)
+
+    def tick(self) -> bool:
+        """The preview's clock (a build with no fixed `now`): once the time has passed `due` (an item
+        goes out or expires, a milestone falls due), the Site is assembled again, as a build would
+        assemble it now. True when open pages should look again."""
+        with self.lock:
+            if self.now is not None or not self.due or build_time().timestamp() < self.due:
+                return False
+            self._stale = True  # assemble again, though no file changed
+            return self._run(set(), config=False, templates=False, assets=False)
 
     def rescan(self) -> bool:
         """Look at every file again: a content folder came or went, or changes no event reported."""
@@ -500,6 +511,7 @@ class Build:
         hidden = not (drafts and future) and any(state(i, now) in (DRAFT, SCHEDULED) for i in documents)
         self.problems["check"] = check(assemble(self.config, content, True, now, True) if hidden else site)
         self._dated = timeline.dated_problems(site.projects.values(), timeline.today(site))[1]
+        self.due = noop.next_change([*changes(documents), *timeline.changes(content.projects, self.config.tz)], now)
         self._stale = bool(self.problems["check"])
         if not self._stale:
             self.site, self._places = site, None

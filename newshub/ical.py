@@ -15,14 +15,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
+from icalendar.prop import vText
 
 from .model import Milestone, Project, Site
 
 
 def uid(project: Project, milestone: Milestone, lang: str, host: str) -> str:
-    """'<milestone id>.<project id>.<lang>@<host>': unique worldwide (RFC 5545, 3.8.4.7), and the
-    same in every build while the milestone keeps its id (which a new title or date does not change)."""
-    return f"{milestone.id}.{project.id}.{lang}@{host}"
+    """'<project id>/<milestone id>/<lang>@<host>': unique worldwide (RFC 5545, 3.8.4.7), since ids
+    hold no '/', and the same in every build while the milestone keeps its id (which a new title
+    or date does not change)."""
+    return f"{project.id}/{milestone.id}/{lang}@{host}"
 
 
 def calendar(
@@ -31,13 +33,15 @@ def calendar(
     lang: str,
     name: str,
     text: Callable[[Project, Milestone], tuple[str, str]],
+    dropped: Callable[[Project, Milestone], bool],
     link: Callable[[Project, Milestone], str],
     stamp: Callable[[Project], date],
 ) -> bytes:
     """The .ics bytes of the milestones of `projects`, in language `lang`.
 
     `name`: the calendar's name (X-WR-CALNAME); `text(project, milestone)`: its (SUMMARY,
-    DESCRIPTION); `link(...)`: the absolute URL of the milestone on its project page; `stamp(project)`:
+    DESCRIPTION); `dropped(...)`: not to be reached any more (STATUS:CANCELLED, so that subscribed
+    calendars strike it out); `link(...)`: the absolute URL of the milestone on its project page; `stamp(project)`:
     the date of the project's latest change, its events' DTSTAMP (midnight in the site's zone)."""
     config = site.config
     host = urlsplit(config.base_url).hostname or "localhost"
@@ -46,7 +50,7 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(name))  # TEXT, escaped: the library knows no type for an X- property
     cal.add("x-wr-timezone", config.timezone)
     cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})  # RFC 7986, 5.7
     cal.add("x-published-ttl", "P1D")  # the same, for clients that predate RFC 7986
@@ -58,12 +62,17 @@ def calendar(
             event.add("uid", uid(project, milestone, lang, host))
             event.add("dtstamp", changed)
             event.add("dtstart", milestone.date)
-            event.add("dtend", milestone.date + timedelta(days=1))
+            if milestone.date < date.max:
+                event.add("dtend", milestone.date + timedelta(days=1))
+            else:  # 9999-12-31 has no next day: the same all-day event as a duration (RFC 5545, 3.6.1)
+                event.add("duration", timedelta(days=1))
             event.add("summary", summary)
             if description:
                 event.add("description", description)
             event.add("url", link(project, milestone))
             event.add("transp", "TRANSPARENT")  # a milestone is a date to know, not time taken
+            if dropped(project, milestone):
+                event.add("status", "CANCELLED")
             cal.add_component(event)
     data: bytes = cal.to_ical()
     return data

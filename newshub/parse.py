@@ -337,6 +337,8 @@ def _record(source: Source, config: SiteConfig, renderer: MarkdownRenderer, sche
     status = values["status"] or (history[-1].status if history else "")
     if not status and lines.get("status", 0) > 0:  # 'status:' with nothing after it
         problems.add(rel, lines["status"], "status: is empty; write a value after 'status:', for example 'status: active'")
+    elif not status and lines.get("status_history", 0) > 0:  # 'status_history: []'
+        problems.add(rel, lines["status_history"], "status_history: is empty; add an entry such as '- {date: 2024-04-02, status: signed}'")
     elif not status and "status" not in lines and lines.get("status_history") != -1:
         problems.add(rel, 1, "missing required field 'status' in project; add a line such as 'status: active', or a 'status_history:' list")
     project = Project(

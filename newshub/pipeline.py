@@ -21,7 +21,7 @@ from .model import Article, Page, Site
 from .noop import CACHE_DIR
 from .options import Options, Report, strict
 from .progress import Progress
-from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, publish_time, state
+from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
 from .search import SEARCHABLE
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
@@ -231,9 +231,6 @@ def _stamp(
     """Leave the stamp of this build for the next one (noop.py)."""
     assert project.site is not None and project.now is not None
     site = project.site
-    documents = [item for item in project.items() if isinstance(item, Article | Page)]
-    changes = [t for item in documents for t in (publish_time(item), item.expires) if t is not None]
-    changes += timeline.changes(site.projects.values(), site.config.tz)
     upcoming = report.next_scheduled
     stamp = noop.Stamp(
         inputs=inputs,
@@ -242,7 +239,7 @@ def _stamp(
         output=str(options.out.resolve()),
         manifest=manifest,
         retain=site.config.retain,
-        until=noop.next_change(changes, project.now),
+        until=project.due,
         warnings=[w for w in report.warnings if w.path != CACHE_DIR],  # not "cache discarded" again
         pages=report.pages,
         left_out=report.left_out,

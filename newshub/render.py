@@ -376,7 +376,10 @@ class Renderer:
 
     def _project_feed(self, route: Route) -> dict[str, Any]:
         ctx = self._project(route)
-        ctx["news"] = ctx["news"][: self.site.config.feed_limit]  # the latest, as in the site feed
+        limit, project, today = self.site.config.feed_limit, ctx["project"], timeline.today(self.site)
+        ctx["news"] = ctx["news"][:limit]  # the latest of each kind, as in the site feed
+        ctx["changes"] = project.status_history[-limit:]
+        ctx["reached"] = [m for m in project.milestones if m.done and m.date <= today][-limit:]  # done ahead: not news yet
         return ctx
 
     def _feed(self, route: Route) -> dict[str, Any]:
@@ -426,7 +429,7 @@ class Renderer:
     def _calendar(self, route: Route) -> bytes:
         """`milestones.ics` of one project (`route.subject`), or of every project (subject '')."""
         lang, site = route.lang, self.site
-        projects = [site.projects[route.subject]] if route.subject else list(site.projects.values())
+        projects = [site.projects[route.subject]] if route.subject else [p for p in site.projects.values() if p.milestones]
         prefix = page_url(lang_prefix(site.config, lang))
 
         def loc(value: Localized) -> str:
@@ -445,7 +448,11 @@ class Renderer:
         def stamp(project: Project) -> date:
             return self.last_update(project) or min((m.date for m in project.milestones), default=date(1970, 1, 1))
 
-        return ical.calendar(site, projects, lang, name, text, link, stamp)
+        def dropped(project: Project, milestone: Milestone) -> bool:
+            return timeline.state(milestone, today, project.status) == timeline.DROPPED
+
+        today = timeline.today(site)
+        return ical.calendar(site, projects, lang, name, text, dropped, link, stamp)
 
     def _sitemap(self, route: Route) -> dict[str, Any]:
         pages = [r for r in self.site.routes if r.url.endswith("/") and r.kind not in UNLISTED]

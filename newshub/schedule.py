@@ -73,3 +73,8 @@ def next_scheduled(items: Iterable[Article | Page], now: datetime) -> tuple[date
     """The first scheduled item that is not a draft, and its time: when the site should be built again."""
     found = [(at, item) for item in items if state(item, now) == SCHEDULED and (at := publish_time(item)) is not None]
     return min(found, key=lambda pair: (pair[0], pair[1].source)) if found else None
+
+
+def changes(items: Iterable[Article | Page]) -> list[datetime]:
+    """The instants at which the state of an item changes with no edit: when it goes out, when it expires."""
+    return [t for item in items for t in (publish_time(item), item.expires) if t is not None]

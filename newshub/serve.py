@@ -189,6 +189,7 @@ class PreviewServer:
 
     def served(self, path: str) -> tuple[int, bytes, str]:
         """(status, bytes before injection, file) of what a request for `path` gets."""
+        self.build.tick()  # an item due or a milestone fallen due since the last request: the Site moves on
         file = resolve(path)
         if file is not None and not self._inside(file):
             file = None

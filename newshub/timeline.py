@@ -9,7 +9,8 @@ Allowed status changes, the lifecycle of a joint project (documented in the READ
     signed    -> active, paused, cancelled
     active    -> paused, completed, cancelled
     paused    -> active, completed, cancelled
-    completed, cancelled: final; a new phase of the work is a new project file
+    completed, cancelled: final; a new phase of the work is a new project file, and the
+    milestones not done by then are DROPPED (not reached), neither upcoming nor overdue
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "completed": (),
     "cancelled": (),
 }
-DONE, UPCOMING, OVERDUE = "done", "upcoming", "overdue"
+DONE, UPCOMING, OVERDUE, DROPPED = "done", "upcoming", "overdue", "dropped"
+FINAL = frozenset(status for status, after in TRANSITIONS.items() if not after)
 
 
 def history_problems(rel: str, history: Iterable[StatusChange], status: str, status_line: int, problems: Problems) -> None:
@@ -37,7 +39,16 @@ def history_problems(rel: str, history: Iterable[StatusChange], status: str, sta
     that goes backwards, a change the lifecycle does not allow, and a `status:` that disagrees
     with the latest entry. Each problem at the line of the entry it is about."""
     before: StatusChange | None = None
+    entered: dict[str, int] = {}  # StatusChange.id -> line: a status entered twice on one day would share an id
     for change in history:
+        if change.id in entered:
+            problems.add(
+                rel,
+                change.line,
+                f"status_history: '{change.status}' is entered on {change.date} already (line {entered[change.id]});"
+                " keep one entry per status and day",
+            )
+        entered.setdefault(change.id, change.line)
         if before is not None:
             if change.date < before.date:
                 problems.add(
@@ -74,10 +85,13 @@ def today(site: Site) -> date:
     return site.build_time.astimezone(site.config.tz).date()
 
 
-def state(milestone: Milestone, day: date) -> str:
-    """DONE, OVERDUE (its date has passed and it is not done) or UPCOMING (due `day` or later)."""
+def state(milestone: Milestone, day: date, status: str = "") -> str:
+    """DONE; DROPPED when the project's `status` is final (completed, cancelled) and it was not
+    reached; else OVERDUE (its date has passed and it is not done) or UPCOMING (due `day` or later)."""
     if milestone.done:
         return DONE
+    if status in FINAL:
+        return DROPPED
     return OVERDUE if milestone.date < day else UPCOMING
 
 
@@ -95,7 +109,7 @@ class Standing:
 
 
 def standing(project: Project, day: date) -> Standing:
-    states = [(m, state(m, day)) for m in project.milestones]
+    states = [(m, state(m, day, project.status)) for m in project.milestones]
     upcoming = [m for m, found in states if found == UPCOMING]
     return Standing(
         status=project.status,
@@ -121,7 +135,7 @@ class Event:
 def events(project: Project, day: date) -> list[Event]:
     """The status history and the milestones, merged by date; on one date a status change first."""
     found = [Event(c.date, "status", change=c) for c in project.status_history]
-    found += [Event(m.date, "milestone", milestone=m, state=state(m, day)) for m in project.milestones]
+    found += [Event(m.date, "milestone", milestone=m, state=state(m, day, project.status)) for m in project.milestones]
     return sorted(found, key=lambda e: (e.date, e.kind != "status"))  # stable: the file's order within a date
 
 
@@ -176,12 +190,12 @@ def dated_problems(projects: Iterable[Project], day: date) -> tuple[list[Problem
 def key(projects: Iterable[Project], day: date) -> str:
     """What of the projects' pages depends on the build date: each milestone's state. Equal keys
     give equal pages (the no-op build compares them, as schedule.Publishing.key)."""
-    return repr(sorted((p.id, m.id, state(m, day)) for p in projects for m in p.milestones if not m.done))
+    return repr(sorted((p.id, m.id, state(m, day, p.status)) for p in projects for m in p.milestones if not m.done))
 
 
 def changes(projects: Iterable[Project], tz: tzinfo) -> list[datetime]:
     """The instants at which the projects' pages change with no edit: the start of each milestone's
     day (a milestone done ahead of its date becomes news) and of the day after it (an undone one
     becomes overdue), in the site's time zone."""
-    days = {d for p in projects for m in p.milestones for d in (m.date, m.date + timedelta(days=1))}
+    days = {d for p in projects for m in p.milestones if m.date < date.max for d in (m.date, m.date + timedelta(days=1))}
     return [datetime.combine(day, time(0), tz) for day in sorted(days)]

@@ -106,7 +106,9 @@ def test_a_broken_project_file_is_reported_with_its_line(project: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("status: active", "status: activ"), encoding="utf-8")
     result = run_cli(project, "build")
     assert_clean_failure(result)
-    assert "content/projects/acupoint-robot.yaml:11: status_history: status: 'activ' is not allowed; did you mean 'active'?" in result.stderr
+    assert (
+        "content/projects/acupoint-robot.yaml:11: status_history: status: 'activ' is not allowed; did you mean 'active'?" in result.stderr
+    )
     assert snapshot(project / "site") == before
 
 

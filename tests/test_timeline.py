@@ -301,17 +301,17 @@ def test_each_project_and_the_site_publish_milestone_calendars_per_language(make
     assert str(robot["X-WR-CALNAME"]) == "Guiding robot — Milestones — Test Hub"
     assert str(robot["X-WR-TIMEZONE"]) == "Asia/Shanghai" and str(robot["METHOD"]) == "PUBLISH"
     found = events(robot)
-    assert sorted(found) == [f"{d}.robot.en@hub.example.org" for d in ("2024-04-02", "2025-06-30", "2026-12-31", "2027-05-01")]
-    trial = found["2026-12-31.robot.en@hub.example.org"]
+    assert sorted(found) == [f"robot/{d}/en@hub.example.org" for d in ("2024-04-02", "2025-06-30", "2026-12-31", "2027-05-01")]
+    trial = found["robot/2026-12-31/en@hub.example.org"]
     assert str(trial["SUMMARY"]) == "Field trial" and str(trial["DESCRIPTION"]) == "In two wards."
     assert str(trial["URL"]) == "https://hub.example.org/projects/robot/#milestone--2026-12-31"
     # An all-day event: a DATE, not a date-time, ending (exclusively) the next day.
     assert trial["DTSTART"].dt == date(2026, 12, 31) and trial["DTEND"].dt == date(2027, 1, 1)
     assert trial["DTSTART"].params["VALUE"] == "DATE"
     zh = events(calendar(root, "zh/projects/robot/milestones.ics"))
-    assert str(zh["2024-04-02.robot.zh@hub.example.org"]["SUMMARY"]) == "协议签署"
+    assert str(zh["robot/2024-04-02/zh@hub.example.org"]["SUMMARY"]) == "协议签署"
     everything = events(calendar(root, "milestones.ics"))
-    assert len(everything) == 5 and str(everything["2027-01-05.lab.en@hub.example.org"]["SUMMARY"]) == "Lab opens — Lab"
+    assert len(everything) == 5 and str(everything["lab/2027-01-05/en@hub.example.org"]["SUMMARY"]) == "Lab opens — Lab"
     assert len(events(calendar(root, "zh/milestones.ics"))) == 5
     page = html(root / "site", "projects/robot/index.html")
     assert '<a href="webcal://hub.example.org/projects/robot/milestones.ics">Subscribe to the milestones in your calendar</a>' in page
@@ -334,7 +334,7 @@ def test_calendar_uids_are_stable_across_builds_and_edits(make_site: MakeSite, m
     build(Options(root=root, jobs=1))
     after = events(calendar(root, "projects/robot/milestones.ics"))
     assert set(before) <= set(after) and len(after) == len(before) + 1
-    assert str(after["2025-06-30.robot.en@hub.example.org"]["SUMMARY"]) == "Prototype ready"  # updated, not duplicated
+    assert str(after["robot/2025-06-30/en@hub.example.org"]["SUMMARY"]) == "Prototype ready"  # updated, not duplicated
 
 
 @pytest.mark.parametrize(
@@ -360,3 +360,91 @@ def test_the_preview_serves_calendars_as_text_calendar(make_site: MakeSite) -> N
         status, headers, body = server.get("/projects/robot/milestones.ics")
     assert status == 200 and headers["content-type"] == "text/calendar; charset=utf-8"
     assert len(events(icalendar.Calendar.from_ical(body))) == 4
+
+
+# --- what a fresh reviewer found -------------------------------------------------------------------------
+
+
+def test_a_cancelled_project_s_open_milestones_are_not_reached_not_overdue(make_site: MakeSite) -> None:
+    cancelled = HISTORY.replace("    note: Work began.\n", "    note: Work began.\n  - date: 2025-09-01\n    status: cancelled\n")
+    root = built(make_site, {**FILES, ROBOT: cancelled})
+    page = html(root / "site", "projects/robot/index.html")
+    assert '<li class="dropped" id="milestone--2025-06-30">' in page and '<li class="dropped" id="milestone--2026-12-31">' in page
+    assert "Not reached" in page_text(root / "site/projects/robot/index.html")
+    board = page_text(root / "site/projects/index.html")
+    assert "Next milestone" not in board and "Overdue" not in board and "Milestones done 2 of 4" in board
+    found = events(calendar(root, "projects/robot/milestones.ics"))
+    assert str(found["robot/2026-12-31/en@hub.example.org"]["STATUS"]) == "CANCELLED"
+    assert "STATUS" not in found["robot/2024-04-02/en@hub.example.org"]  # reached: as it was
+
+
+def test_uids_of_dotted_ids_do_not_collide(make_site: MakeSite) -> None:
+    root = built(
+        make_site,
+        {
+            "content/projects/b.c.yaml": "title: BC\nstatus: active\nmilestones:\n  - {date: 2026-01-01, title: One, id: a}\n",
+            "content/projects/c.yaml": "title: C\nstatus: active\nmilestones:\n  - {date: 2026-01-01, title: Two, id: a.b}\n",
+        },
+    )
+    assert sorted(events(calendar(root, "milestones.ics"))) == ["b.c/a/en@hub.example.org", "c/a.b/en@hub.example.org"]
+
+
+def test_a_project_without_milestones_publishes_no_empty_calendar(make_site: MakeSite) -> None:
+    root = built(make_site, {ROBOT: "title: Robot\nstatus_history:\n  - {date: 2024-04-02, status: signed}\n"})
+    assert not (root / "site/projects/robot/milestones.ics").exists() and not (root / "site/milestones.ics").exists()
+    assert "milestones.ics" not in html(root / "site", "projects/robot/index.html")
+    assert "milestones.ics" not in html(root / "site", "projects/index.html")
+
+
+def test_the_last_day_of_the_calendar_is_an_event_too(make_site: MakeSite) -> None:
+    root = built(make_site, {ROBOT: "title: Robot\nstatus: active\nmilestones:\n  - {date: 9999-12-31, title: The end}\n"})
+    (event,) = events(calendar(root, "projects/robot/milestones.ics")).values()
+    assert event["DTSTART"].dt == date(9999, 12, 31) and str(event["DURATION"].dt) == "1 day, 0:00:00"
+
+
+def test_a_calendar_name_is_escaped_text(make_site: MakeSite) -> None:
+    root = built(make_site, {ROBOT: "title: 'Robots, arms; and more'\nstatus: active\nmilestones:\n  - {date: 2026-01-01, title: One}\n"})
+    data = (root / "site/projects/robot/milestones.ics").read_bytes()
+    assert "X-WR-CALNAME:Robots\\, arms\\; and more — Milestones — Test Hub".encode() in data  # RFC 5545, 3.3.11
+
+
+def test_the_same_status_twice_on_one_day_is_an_error(make_site: MakeSite) -> None:
+    history = (
+        "status_history:\n  - {date: 2024-05-01, status: signed}\n  - {date: 2024-05-01, status: active}\n"
+        "  - {date: 2024-05-01, status: paused}\n  - {date: 2024-05-01, status: active}\n"
+    )
+    assert errors_of(make_site, "title: Robot\n" + history) == [
+        "content/projects/robot.yaml:6: status_history: 'active' is entered on 2024-05-01 already (line 4);"
+        " keep one entry per status and day"
+    ]
+
+
+def test_an_empty_history_is_called_empty(make_site: MakeSite) -> None:
+    assert errors_of(make_site, "title: Robot\nstatus_history: []\n") == [
+        "content/projects/robot.yaml:2: status_history: is empty; add an entry such as '- {date: 2024-04-02, status: signed}'"
+    ]
+
+
+def test_project_feeds_hold_the_latest_feed_limit_of_each_kind(make_site: MakeSite) -> None:
+    steps = "".join(f"  - {{date: 2020-01-{d:02d}, status: {'active' if d % 2 else 'paused'}}}\n" for d in range(1, 21))
+    config = "title: Hub\nbase_url: https://hub.example.org\nlanguages: [en]\ntimezone: UTC\nfeed_limit: 5\n"
+    root = built(make_site, {"content/site.yaml": config, ROBOT: "title: Robot\nstatus_history:\n" + steps})
+    assert sorted(entries(root)) == [f"https://hub.example.org/projects/robot/#status--2020-01-{d}-{s}" for d, s in (
+        ("16", "paused"), ("17", "active"), ("18", "paused"), ("19", "active"), ("20", "paused"),
+    )]  # fmt: skip
+
+
+def test_the_preview_moves_on_when_a_milestone_falls_due(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A preview left open: at midnight in the site's time zone the milestone is overdue, with no edit.
+    from newshub.build import Build
+
+    from .conftest import preview_options
+
+    root = make_site(FILES)
+    project = Build(preview_options(root))
+    project.load()
+    assert b'<li class="upcoming" id="milestone--2026-12-31">' in (project.page("projects/robot/index.html") or b"")
+    assert not project.tick()  # nothing due yet
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 12, 31, 16, 0, tzinfo=UTC).timestamp())))  # 00:00 in Shanghai
+    assert project.tick()
+    assert b'<li class="overdue" id="milestone--2026-12-31">' in (project.page("projects/robot/index.html") or b"")
