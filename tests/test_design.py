@@ -90,8 +90,8 @@ def open_page(page: Page, port: int, lang: str, name: str) -> None:
 
 def axe(page: Page) -> list[dict[str, Any]]:
     """axe-core's default rules (WCAG 2 A and AA, best practices) on the page as it is."""
-    if not AXE.is_file():
-        pytest.fail(f"axe-core is missing: run `npm ci --prefix tests` (looked for {AXE})")
+    if not AXE.is_file():  # as the HTML validator without Java: .ci/run installs it (npm ci --prefix tests)
+        pytest.skip(f"axe-core is not installed: run `npm ci --prefix tests` (looked for {AXE})")
     page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser's debugger: the page's CSP does not apply
     result: dict[str, Any] = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
