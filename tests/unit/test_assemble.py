@@ -96,7 +96,6 @@ def test_every_route_of_a_small_site() -> None:
         [
             "/404.html", "/sitemap.xml", "/robots.txt", "/", "/feed.xml", "/news/", "/news/signing/", "/about/",
             "/projects/", "/projects/robot/", "/projects/robot/feed.xml", "/partners/", "/partners/uni/",
-                "/milestones.ics", "/projects/robot/milestones.ics",
             "/tags/", "/tags/ai/", "/tags/big-data/", "/search/",
             "/_redirects", "/_redirects.conf",  # each language's 404 page for the hosts that read them
         ]

@@ -38,10 +38,10 @@ def test_load_assets_skips_editor_scratch_files(tmp_path: Path) -> None:
 def test_pages_link_the_hashed_file_that_is_written(make_site: MakeSite) -> None:
     root = make_site({"content/news/2024-01-01-a.md": "---\ntitle: A\n---\nText.\n"})
     build(Options(root=root, cache=False, jobs=1))
-    css = sorted((root / "site/assets/css").iterdir())
-    assert len(css) == 1 and css[0].name != "site.css"
-    assert css[0].read_bytes() == (root / "assets/css/site.css").read_bytes()
-    assert f'<link rel="stylesheet" href="/assets/css/{css[0].name}">' in (root / "site/index.html").read_text()
+    css = {path.name.split(".")[0]: path for path in (root / "site/assets/css").iterdir()}  # site.css and hub.css
+    assert sorted(css) == ["hub", "site"] and css["site"].name != "site.css"
+    assert css["site"].read_bytes() == (root / "assets/css/site.css").read_bytes()
+    assert f'<link rel="stylesheet" href="/assets/css/{css["site"].name}">' in (root / "site/index.html").read_text()
 
     (root / "assets/css/site.css").write_text("body { color: red; }\n")  # a change gives a new name
     build(Options(root=root, cache=False, jobs=1))
