@@ -16,7 +16,7 @@ processes), files written, the files and the .html pages in the output, and rati
 build, to the floor and to Pelican, and writes everything to a JSON file.
 
 `--baseline DIR` also runs the newshub checked out in DIR (`git worktree add DIR <commit>`) as
-`newshub-base`, on its own copy of the corpus, and prints how the current newshub compares: the
+`newshub-base`, on its own copy of the corpus (with the baseline's templates/ and assets/), and prints how the current newshub compares: the
 cost of a change, measured side by side.
 
 Scenarios: `cold` (no output, no cache), `warm` (newshub: cache present, after a template edit),
@@ -77,6 +77,10 @@ def tools(corpus: Path, only: set[str] | None, baseline: Path | None = None) -> 
     if baseline is not None:
         if not (corpus / "newshub-base").is_dir():
             shutil.copytree(corpus / "newshub", corpus / "newshub-base", ignore=shutil.ignore_patterns("site", ".newshub-cache"))
+            for sub in ("templates", "assets"):  # the baseline's own theme: an engine and its theme change together
+                if (baseline / sub).is_dir():
+                    shutil.rmtree(corpus / "newshub-base" / sub)
+                    shutil.copytree(baseline / sub, corpus / "newshub-base" / sub)
         found.insert(1, Tool("newshub-base", "newshub-base", newshub, "site", [".newshub-cache"], str(baseline.resolve())))
     if shutil.which("node") and ELEVENTY.is_file():
         found.append(Tool("eleventy", "eleventy", ["node", str(ELEVENTY), "--quiet"], "_site", [".cache"]))
