@@ -37,7 +37,7 @@ from .assets import Asset, load_assets
 from .cache import Cache, config_key, source_key, tree_digest
 from .catalog import Catalog, check_catalogs, load_catalogs
 from .check import check, references
-from .config import SiteConfig, load_config
+from .config import CONFIG_FILE, SiteConfig, load_config
 from .discover import Source, discover, is_image, read_source, section_of, skipped
 from .errors import BuildError, Problem
 from .i18n import languages_of
@@ -125,6 +125,7 @@ class Build:
         self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
         self._discovered: list[Problem] = []  # discover's warnings
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
+        self._config_bytes: bytes | None = None  # site.yaml as the current config was read from it
         self.due = 0.0  # POSIX seconds: when the last Site changes with no edit (noop.next_change); 0: never
         self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
         self._env: jinja2.Environment | None = None  # the last good templates
@@ -302,11 +303,16 @@ class Build:
     def _load_config(self) -> bool:
         """Read site.yaml; True when what parsing reads changed (every file is parsed again)."""
         try:
-            config = load_config(self.root, self.options.base_url)
+            data = (self.root / CONFIG_FILE).read_bytes()
+        except OSError:
+            data = None  # load_config says what is wrong
+        try:
+            config = load_config(self.root, self.options.base_url, data)
         except BuildError as exc:
             self.problems["config"] = exc.problems
             return False
         self.problems["config"] = []
+        self._config_bytes = data
         old, self.config = self.config, config
         self._markdown = MarkdownRenderer(config.html, _base_path(config), self.root, self.image_index)
         if old is not None and config_key(old, _base_path(old)) == config_key(config, _base_path(config)):
@@ -582,6 +588,22 @@ class Build:
             if self.errors or self._renderer is None:
                 raise BuildError(self.errors)
             return self._renderer
+
+    def used_bytes(self, rel: str) -> bytes | None:
+        """The bytes of project file `rel` ('content/…', 'templates/…', 'assets/…') that the stages
+        were last computed from; None when not kept here (site.yaml, photos) or not read."""
+        with self.lock:
+            found = self._sources.get(rel)
+            if isinstance(found, Source):
+                return found.data
+            if rel == CONFIG_FILE:
+                return self._config_bytes
+            folder, _, name = rel.partition("/")
+            if folder == "templates":  # tree_digest's [name, bytes, name, bytes, ...]
+                at = self._templates[::2].index(name.encode()) if name.encode() in self._templates[::2] else -1
+                return self._templates[2 * at + 1] if at >= 0 else None
+            asset = self.assets.get(name) if folder == "assets" else None
+            return asset.data if asset is not None else None
 
     def items(self) -> list[Article | Page | Project | Partner]:
         """Every item parsed now, published or not, in discover's order."""

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import schema as s
 from .errors import Problems, fail
-from .source import read_text
+from .source import decode, read_text
 from .urls import scheme_of
 from .yamlnodes import SequenceNode, compose, line_of
 
@@ -122,14 +122,15 @@ def check_source_date_epoch() -> None:
         raise fail("SOURCE_DATE_EPOCH", 0, f"'{value}' {why}")
 
 
-def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+def load_config(root: Path, base_url: str | None = None, data: bytes | None = None) -> SiteConfig:
+    """site.yaml of the project at `root` (or its bytes, `data`, already read); BuildError when wrong."""
     check_source_date_epoch()
     if base_url is not None and (scheme_of(base_url) not in ("http", "https") or "//" not in base_url or _UNSAFE_BASE.search(base_url)):
         raise fail("--base-url", 0, f"'{base_url}' must be an absolute http(s) URL such as https://staging.example.org")
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise fail(CONFIG_FILE, 0, "not found; create it with at least 'title:' and 'base_url:'")
-    text = read_text(path, CONFIG_FILE)
+    text = read_text(path, CONFIG_FILE) if data is None else decode(data, CONFIG_FILE)
     problems = Problems()
     # Languages are needed to read localized fields, so read them first on their own.
     node = compose(text, CONFIG_FILE)

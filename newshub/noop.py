@@ -22,7 +22,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib.metadata import version
@@ -51,7 +51,9 @@ class Stamp:
     `output` and `manifest`: the output folder and each file written -> (size, mtime_ns, inode);
     `retain`: what in it is not build output; `until`: the first instant (POSIX seconds; 0: never)
     at which the output changes with no edit; then what it printed: warnings, pages, left out
-    items, and the next scheduled item as (ISO 8601 date-time, source)."""
+    items, and the next scheduled item as (ISO 8601 date-time, source). `racy`: for each file
+    modified within RACY of `taken_ns`, the digest of the bytes the build used (as git keeps for
+    racily clean entries): its content, not its stat, says whether it changed."""
 
     inputs: Stats = field(default_factory=dict)
     taken_ns: int = 0
@@ -64,6 +66,7 @@ class Stamp:
     pages: int = 0
     left_out: dict[str, int] = field(default_factory=dict)
     next_scheduled: tuple[str, str] | None = None
+    racy: dict[str, str] = field(default_factory=dict)  # a racily clean file -> sha256 of the bytes the build used
 
 
 @functools.cache
@@ -106,7 +109,7 @@ def skip(options: Options) -> Report | None:
     if stamp is None or (epoch and not epoch.isdigit()):  # a bad SOURCE_DATE_EPOCH: the build says why
         return None
     now = float(epoch) if epoch else time.time()
-    if not fresh(stamp, stats(options.root), context(options), options.out.resolve(), now):
+    if not fresh(stamp, options.root, stats(options.root), context(options), options.out.resolve(), now):
         return None
     report = Report(warnings=list(stamp.warnings), pages=stamp.pages, left_out=dict(stamp.left_out))
     if stamp.next_scheduled is not None:
@@ -145,18 +148,37 @@ def next_change(times: Iterable[datetime], now: datetime) -> float:
     return min(later) if later else 0.0
 
 
-def fresh(stamp: Stamp, inputs: Stats, context: str, out: Path, now: float) -> bool:
-    """Whether a build at `now` (POSIX seconds) with these input stats and context would write what
-    the stamped build wrote, and that is still in `out`: the same files with the same stats, none
-    racily clean, the same context, no change of the output due in between, the output intact."""
+def fresh(stamp: Stamp, root: Path, inputs: Stats, context: str, out: Path, now: float) -> bool:
+    """Whether a build at `now` (POSIX seconds) of the project at `root`, with these input stats and
+    context, would write what the stamped build wrote, and that is still in `out`: the same files
+    with the same stats (and, for those racily clean, the same bytes), the same context, no change
+    of the output due in between, the output intact."""
     if not stamp.inputs or stamp.context != context or inputs != stamp.inputs or stamp.output != str(out):
         return False
     if stamp.until and now >= stamp.until:
         return False
     limit = stamp.taken_ns - RACY
-    if any(mtime >= limit for _, mtime in inputs.values()):
-        return False
+    for rel, (_, mtime) in inputs.items():
+        if mtime >= limit and (rel not in stamp.racy or digest_of_file(root / rel) != stamp.racy[rel]):
+            return False
     return output_intact(out, stamp.manifest, stamp.retain)
+
+
+def racy(inputs: Stats, taken_ns: int, used: Callable[[str], bytes | None]) -> dict[str, str]:
+    """The digest of each racily clean input (modified within RACY of `taken_ns`) whose bytes, as
+    the build used them, `used(rel)` gives (None: unknown, and the file is never trusted)."""
+    found: dict[str, str] = {}
+    for rel, (size, mtime) in inputs.items():
+        if mtime >= taken_ns - RACY and (data := used(rel)) is not None and len(data) == size:
+            found[rel] = hashlib.sha256(data).hexdigest()
+    return found
+
+
+def digest_of_file(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def load(folder: Path) -> Stamp | None:

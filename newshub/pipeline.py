@@ -244,5 +244,6 @@ def _stamp(
         pages=report.pages,
         left_out=report.left_out,
         next_scheduled=(upcoming[0].isoformat(), upcoming[1]) if upcoming else None,
+        racy=noop.racy(inputs, taken, project.used_bytes),
     )
     noop.save(options.root / CACHE_DIR, stamp)
