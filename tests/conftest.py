@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser, sync_playwright
 
 import newshub.build as build_module
 import newshub.parse as parse_module
@@ -30,6 +31,8 @@ from newshub.markdown import FrontMatterOnly
 from newshub.parse import Parsed
 from newshub.pipeline import Options, build
 from newshub.watch import Batch, classify_path
+
+from .hardening.deployed import static_server
 
 # Property tests explore the same examples on every run, so CI is reproducible; set
 # HYPOTHESIS_PROFILE=explore locally to search with fresh random examples.
@@ -50,6 +53,35 @@ per_page: 2
 """
 
 MakeSite = Callable[..., Path]
+# Debian's Chromium, headless; no background networking (this machine's closed network refuses it).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS += ["--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for a test module; skipped with the reason where it is not installed."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site (content/, templates/, assets/), built once for a test module."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    build(Options(root=REPO, output=out, cache=False, jobs=1))
+    return out
+
+
+@pytest.fixture(scope="module")
+def port(site: Path) -> Iterator[int]:
+    """`site` served over HTTP; every response carries deploy/_headers, the CSP included."""
+    with static_server(site) as number:
+        yield number
 
 
 @pytest.fixture

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-
-from newshub.pipeline import Options, build
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from .conftest import REPO
-from .hardening.deployed import static_server
 
 AXE = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 ARTICLE = "news/hospital-universities-agreement/"
 # Every page type: home, news list, article, board, project, partner, topics, search (with results), 404.
 PAGES = {
@@ -47,29 +42,6 @@ def screenshots() -> Path:
     folder = Path(os.environ.get("NEWSHUB_SCREENSHOTS") or REPO / "tests" / ".artifacts" / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("design") / "site"
-    build(Options(root=REPO, output=out, cache=False, jobs=1))
-    return out
-
-
-@pytest.fixture(scope="module")
-def port(site: Path) -> Iterator[int]:
-    with static_server(site) as number:  # every response carries deploy/_headers, the CSP included
-        yield number
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def tab(browser: Browser, viewport: dict[str, int], scheme: str) -> tuple[BrowserContext, Page]:

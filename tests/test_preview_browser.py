@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from .conftest import MINIMAL_CONFIG, REPO, MakeSite, article, start_files
 from .preview_server import running
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'"
 ARTICLE = "content/news/2024-05-01-hello.md"
 GOOD = "---\ntitle: Hello\ndate: 2024-05-01\ntags: [health]\n---\n\nThe first sentence.\n"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def with_csp(route: Route) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from newshub.pipeline import Options, build
 
@@ -20,8 +20,6 @@ from .conftest import MINIMAL_CONFIG, REPO, MakeSite, run_cli, tree
 from .hardening.deployed import headers_file, static_server
 from .preview_server import running
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run"]
 CSP = headers_file()["/*"]["Content-Security-Policy"]
 LISTEN = """
 window.__csp = [];
@@ -29,29 +27,6 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 """
 RESULTS = "#search--results li"
 ARTICLE = "/news/hospital-universities-agreement/"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("search") / "site"
-    build(Options(root=REPO, output=out, cache=False, jobs=1))
-    return out
-
-
-@pytest.fixture(scope="module")
-def port(site: Path) -> Iterator[int]:
-    with static_server(site) as number:  # every response carries deploy/_headers, the CSP included
-        yield number
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(headless=True, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Reader:
