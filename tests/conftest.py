@@ -32,8 +32,6 @@ from newshub.parse import Parsed
 from newshub.pipeline import Options, build
 from newshub.watch import Batch, classify_path
 
-from .hardening.deployed import static_server
-
 # Property tests explore the same examples on every run, so CI is reproducible; set
 # HYPOTHESIS_PROFILE=explore locally to search with fresh random examples.
 settings.register_profile("ci", derandomize=True, database=None, deadline=None)
@@ -80,6 +78,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def port(site: Path) -> Iterator[int]:
     """`site` served over HTTP; every response carries deploy/_headers, the CSP included."""
+    from .hardening.deployed import static_server  # it imports this module: not at the top
+
     with static_server(site) as number:
         yield number
 
