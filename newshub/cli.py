@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BuildError, Problem
-from .noop import skip
+from .noop import look
 from .options import Options, Report
 
 
@@ -139,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
                 found = f"no errors, {plural(len(report.warnings), 'warning')}" if report.warnings else "no problems"
                 print(f"Checked {root.name}: {found}")
             return 0
-        said = skip(options)  # a no-op build, known from file stats before the stages are imported
-        if said is None:
+        looked = look(options)  # a no-op build, known from file stats before the stages are imported
+        if looked.said is None:
             from .pipeline import build
 
-        report = said if said is not None else build(options)
+        report = looked.said if looked.said is not None else build(options, looked)
         _finish(report, args)
         if not args.quiet:
             elapsed = time.perf_counter() - start

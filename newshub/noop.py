@@ -99,23 +99,35 @@ def context(options: Options) -> str:
     return hashlib.sha256(f"{environment_key()}\0{settings!r}".encode()).hexdigest()
 
 
-def skip(options: Options) -> Report | None:
-    """The report of a build that would write nothing, when file stats alone show it (the last
-    build's, said again); None when the build must run. Reads no content file; --no-cache: None."""
+@dataclass
+class Look:
+    """One look at the project before a build: the stats of its files and when they were taken,
+    the context, the last stamp, and `said`, the report when that is all the build has to give."""
+
+    taken_ns: int = 0
+    inputs: Stats = field(default_factory=dict)
+    context: str = ""
+    stamp: Stamp | None = None
+    said: Report | None = None
+
+
+def look(options: Options) -> Look:
+    """Stats and stamp, read once for the whole build: `said` is the last build's report, said
+    again, when file stats alone show there is nothing to do. Reads no content file; --no-cache:
+    an empty Look."""
     if not options.cache:
-        return None
-    stamp = load(options.root / CACHE_DIR)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        return Look()
+    found = Look(time.time_ns(), stats(options.root), context(options), load(options.root / CACHE_DIR))
+    stamp, epoch = found.stamp, os.environ.get("SOURCE_DATE_EPOCH", "")
     if stamp is None or (epoch and not epoch.isdigit()):  # a bad SOURCE_DATE_EPOCH: the build says why
-        return None
+        return found
     now = float(epoch) if epoch else time.time()
-    if not fresh(stamp, options.root, stats(options.root), context(options), options.out.resolve(), now):
-        return None
-    report = Report(warnings=list(stamp.warnings), pages=stamp.pages, left_out=dict(stamp.left_out))
-    if stamp.next_scheduled is not None:
-        report.next_scheduled = (datetime.fromisoformat(stamp.next_scheduled[0]), stamp.next_scheduled[1])
-    strict(options, report.warnings)
-    return report
+    if fresh(stamp, options.root, found.inputs, found.context, options.out.resolve(), now):
+        found.said = Report(warnings=list(stamp.warnings), pages=stamp.pages, left_out=dict(stamp.left_out))
+        if stamp.next_scheduled is not None:
+            found.said.next_scheduled = (datetime.fromisoformat(stamp.next_scheduled[0]), stamp.next_scheduled[1])
+        strict(options, found.said.warnings)
+    return found
 
 
 def stats(root: Path) -> Stats:

@@ -6,7 +6,6 @@ load_config -> discover -> parse -> assemble -> check -> render (links) -> write
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -122,20 +121,19 @@ def _keep_images(cache: Cache, project: Build) -> None:
         cache.state.images, cache.state_dirty = known, True
 
 
-def build(options: Options) -> Report:
+def build(options: Options, looked: noop.Look | None = None) -> Report:
     """`newshub build`: load every stage (parse results from the cache), then render every page in
     parallel and write the output folder atomically. A no-op build writes nothing: known from file
-    stats alone when none moved (noop.py), else from content hashes once every stage has run."""
+    stats alone when none moved (noop.py), else from content hashes once every stage has run.
+    `looked`: the caller's noop.look(options), when it took one (the CLI does, before importing this)."""
     report = Report()
     refuse_unsafe_output(options.root, options.out)  # before any work: a refused folder wastes nothing
     out = options.out.resolve()
-    folder = options.root / CACHE_DIR
     with report.stage("stamp"):
-        if (said := noop.skip(options)) is not None:  # nothing moved: what the last build said
-            return said
-        taken, inputs = time.time_ns(), noop.stats(options.root) if options.cache else {}
-        context = noop.context(options) if options.cache else ""
-        stamp = noop.load(folder) if options.cache else None
+        looked = looked or noop.look(options)
+        if looked.said is not None:  # nothing moved: what the last build said
+            return looked.said
+    stamp = looked.stamp
     progress = Progress(options.progress)
     with report.stage("cache"):
         cache = Cache.open(options.root, options.cache)
@@ -155,16 +153,21 @@ def build(options: Options) -> Report:
     digest = ""
     with report.stage("check-out"):
         if options.cache:
-            digest = _input_digest(context, options.root, site, cache.used, project.assets, project.image_files(), timed)
-        unchanged = stamp is not None and bool(digest) and cache.state.input_digest == digest and stamp.output == str(out)
-        unchanged = unchanged and stamp is not None and noop.output_intact(out, stamp.manifest, site.config.retain)
+            digest = _input_digest(looked.context, options.root, site, cache.used, project.assets, project.image_files(), timed)
+        unchanged = (
+            stamp is not None
+            and bool(digest)
+            and cache.state.input_digest == digest
+            and stamp.output == str(out)
+            and noop.output_intact(out, stamp.manifest, site.config.retain)
+        )
     if unchanged and stamp is not None:  # a no-op build: everything validated above, and the output is already right
         report.warnings.extend(cache.state.link_warnings)
         strict(options, [*project.warnings, *cache.state.link_warnings])
         with report.stage("cache"):
             _keep_images(cache, project)
             cache.save()
-            _stamp(options, project, report, taken, inputs, context, stamp.manifest)
+            _stamp(options, project, report, looked, stamp.manifest)
         return report
     strict(options, project.warnings)
     project.apply(templates=True)
@@ -215,7 +218,7 @@ def build(options: Options) -> Report:
             _keep_images(cache, project)
         cache.save()
         if options.cache:
-            _stamp(options, project, report, taken, inputs, context, noop.manifest_of(out, files) or {})
+            _stamp(options, project, report, looked, noop.manifest_of(out, files) or {})
     return report
 
 
@@ -223,9 +226,7 @@ def _stamp(
     options: Options,
     project: Build,
     report: Report,
-    taken: int,
-    inputs: noop.Stats,
-    context: str,
+    looked: noop.Look,
     manifest: dict[str, tuple[int, int, int]],
 ) -> None:
     """Leave the stamp of this build for the next one (noop.py)."""
@@ -233,9 +234,9 @@ def _stamp(
     site = project.site
     upcoming = report.next_scheduled
     stamp = noop.Stamp(
-        inputs=inputs,
-        taken_ns=taken,
-        context=context,
+        inputs=looked.inputs,
+        taken_ns=looked.taken_ns,
+        context=looked.context,
         output=str(options.out.resolve()),
         manifest=manifest,
         retain=site.config.retain,
@@ -244,6 +245,6 @@ def _stamp(
         pages=report.pages,
         left_out=report.left_out,
         next_scheduled=(upcoming[0].isoformat(), upcoming[1]) if upcoming else None,
-        racy=noop.racy(inputs, taken, project.used_bytes),
+        racy=noop.racy(looked.inputs, looked.taken_ns, project.used_bytes),
     )
     noop.save(options.root / CACHE_DIR, stamp)

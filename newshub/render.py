@@ -280,8 +280,7 @@ class Renderer:
 
     def last_update(self, project: Project) -> date | None:
         """The date of a project's latest change: a milestone done, a status change, its latest news."""
-        today = timeline.today(self.site)  # a milestone marked done ahead of its date is not news yet
-        days = [m.date for m in project.milestones if m.done and m.date <= today] + [c.date for c in project.status_history]
+        days = timeline.changed_on(project, timeline.today(self.site))
         days += [a.date.date() for lang in self.site.config.languages for a in self.site.project_news.get((lang, project.id), ())[:1]]
         if project.started:
             days.append(project.started)
@@ -339,8 +338,7 @@ class Renderer:
     def _project(self, route: Route) -> dict[str, Any]:
         project = self.site.projects[route.subject]
         news = self.site.project_news.get((route.lang, project.id), ())
-        today = timeline.today(self.site)
-        changes = [m.date for m in project.milestones if m.done and m.date <= today] + [c.date for c in project.status_history]
+        changes = timeline.changed_on(project, timeline.today(self.site))
         return {
             "project": project,
             "news": news,
@@ -379,7 +377,7 @@ class Renderer:
         limit, project, today = self.site.config.feed_limit, ctx["project"], timeline.today(self.site)
         ctx["news"] = ctx["news"][:limit]  # the latest of each kind, as in the site feed
         ctx["changes"] = project.status_history[-limit:]
-        ctx["reached"] = [m for m in project.milestones if m.done and m.date <= today][-limit:]  # done ahead: not news yet
+        ctx["reached"] = timeline.reached(project, today)[-limit:]
         return ctx
 
     def _feed(self, route: Route) -> dict[str, Any]:

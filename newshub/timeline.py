@@ -139,6 +139,16 @@ def events(project: Project, day: date) -> list[Event]:
     return sorted(found, key=lambda e: (e.date, e.kind != "status"))  # stable: the file's order within a date
 
 
+def reached(project: Project, day: date) -> list[Milestone]:
+    """The milestones done by `day`: one marked done ahead of its date is not news yet."""
+    return [m for m in project.milestones if m.done and m.date <= day]
+
+
+def changed_on(project: Project, day: date) -> list[date]:
+    """The dates of the project's changes up to `day`: milestones reached and status changes."""
+    return [m.date for m in reached(project, day)] + [c.date for c in project.status_history]
+
+
 @dataclass(frozen=True)
 class Update:
     """A dated change to one project, for the home page: a status change or a milestone done."""
@@ -152,7 +162,7 @@ class Update:
 def updates(projects: Iterable[Project], day: date, limit: int) -> list[Update]:
     """The `limit` latest status changes and milestones done up to `day`, newest first."""
     found = [Update(c.date, p, change=c) for p in projects for c in p.status_history]
-    found += [Update(m.date, p, milestone=m) for p in projects for m in p.milestones if m.done and m.date <= day]
+    found += [Update(m.date, p, milestone=m) for p in projects for m in reached(p, day)]
     found.sort(key=lambda u: (-u.date.toordinal(), u.project.id, u.change is None))
     return found[:limit]
 
