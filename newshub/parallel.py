@@ -12,9 +12,11 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from .write import SiteWriter
 STREAMED = frozenset({"feed", "project_feed", "sitemap"})  # pages that grow with the whole site
 MIN_PARALLEL = 64  # fewer items than this are not worth a process pool
 _CHUNK = 64
+_AHEAD = 2  # chunks in flight per worker: one being worked on, one waiting for it
 
 # What forked workers inherit. Set only in the parent, right before the pool is created.
 _work: dict[str, Any] = {}
@@ -95,10 +98,23 @@ def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick:
     """func over index ranges, in order, in `workers` forked processes."""
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=ignore_interrupts) as pool:
-        for (start, stop), result in zip(_chunks(count, size), pool.imap(func, _chunks(count, size)), strict=True):
-            if tick:
-                tick(stop - start)
-            yield result
+        # A few chunks ahead of the caller, not all of them (as imap would send): when the caller is
+        # the slower (Pagefind takes the rendered pages), the results would pile up in this process.
+        pending: deque[tuple[tuple[int, int], AsyncResult[Any]]] = deque()
+        for span in _chunks(count, size):
+            pending.append((span, pool.apply_async(func, (span,))))
+            if len(pending) > _AHEAD * workers:
+                yield _take(pending, tick)
+        while pending:
+            yield _take(pending, tick)
+
+
+def _take(pending: deque[tuple[tuple[int, int], AsyncResult[Any]]], tick: Tick | None) -> Any:
+    (start, stop), result = pending.popleft()
+    found = result.get()
+    if tick:
+        tick(stop - start)
+    return found
 
 
 # --- parse ----------------------------------------------------------------------------------------

@@ -206,6 +206,7 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
                     report.written += writer.put(url.lstrip("/"), data)
             if (kept := project.image_cache()) is not None:
                 images.prune(kept, pictures)
+        with report.stage("commit"):
             writer.commit(files)
     except BaseException:
         writer.abort()

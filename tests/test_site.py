@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -223,3 +224,32 @@ def test_each_project_lists_the_agreement_under_related_news(out: Path, project:
     assert "Signed" in page_text(out / "projects" / project / "index.html")
     zh = (out / "zh" / "projects" / project / "index.html").read_text(encoding="utf-8")
     assert 'href="/zh/news/hospital-universities-agreement/"' in zh.split('aria-labelledby="project--news"', 1)[1]
+
+
+# Each Markdown feature, the text that asks for it, and what it must give in the page. Python-Markdown
+# runs an optional extension only for a body that holds its trigger (markdown.py), so every feature
+# is tried alone, beside each other one and all together.
+FEATURES = {
+    "table": ("| a | b |\n|---|:-:|\n| 1 | 2 |", ['<td class="align-center">2</td>']),
+    "footnote": ("Text with a note.[^1]\n\n[^1]: The note.", ['href="#fn:1"', '<li id="fn:1">']),
+    "attrs": ("## Heading {: #custom .wide }\n\nA lead paragraph.\n{: .lead }", ['id="custom"', '<p class="lead">A lead paragraph.</p>']),
+    "fence": ("```python\nprint(1)\n```", ['<pre><code class="language-python">print(1)']),
+    "tilde": ("~~~\nplain code\n~~~", ["<pre><code>plain code"]),
+    "lists": ("- one\n- two\n\n1. first\n2. second", ["<li>one</li>", "<li>first</li>"]),
+    "chinese": ("这是一个\n段落。", ["这是一个段落。"]),
+}
+
+
+def test_every_markdown_feature_renders_alone_and_beside_the_others(make_site: MakeSite) -> None:
+    combos = [(name,) for name in FEATURES] + list(itertools.combinations(FEATURES, 2)) + [tuple(FEATURES)]
+    files = {
+        f"content/news/2024-04-0{1 + i % 9}-combo-{i}.md": "---\ntitle: Combo\n---\n\n" + "\n\n".join(FEATURES[n][0] for n in combo)
+        for i, combo in enumerate(combos)
+    }
+    root = make_site(files)
+    build(Options(root=root, cache=False, jobs=1))
+    for i, combo in enumerate(combos):
+        page = (root / f"site/news/combo-{i}/index.html").read_text(encoding="utf-8")
+        for name in combo:
+            for marker in FEATURES[name][1]:
+                assert marker in page, (combo, name, marker)
