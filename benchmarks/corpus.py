@@ -147,9 +147,10 @@ def _articles(n: int) -> list[dict[str, object]]:
 MINIMAL_THEME = REPO / "benchmarks" / "minimal_theme"
 
 
-def write_newshub(root: Path, articles: list[dict[str, object]], theme: Path = REPO) -> None:
+def write_newshub(root: Path, articles: list[dict[str, object]], theme: Path = REPO, search: bool = True) -> None:
     """The newshub site. `theme`: where templates/ and assets/ come from (the repository's full
-    theme, or benchmarks/minimal_theme/, which takes its i18n catalogs from the repository)."""
+    theme, or benchmarks/minimal_theme/, which takes its i18n catalogs from the repository);
+    `search`: site.yaml's `search:`, whether the build makes a search page and its Pagefind index."""
     for sub in ("templates", "assets"):
         shutil.copytree(theme / sub, root / sub)
     if not (root / "templates" / "i18n").is_dir():  # the engine needs a catalog for each language
@@ -158,7 +159,8 @@ def write_newshub(root: Path, articles: list[dict[str, object]], theme: Path = R
     for sub in ("news", "projects", "partners", "pages"):
         (c / sub).mkdir(parents=True)
     (c / "site.yaml").write_text(
-        "title:\n  en: Benchmark Hub\n  zh: 基准\nbase_url: https://bench.example.org\nlanguages: [en, zh]\ntimezone: UTC\nper_page: 10\nfeed_limit: 50\n",
+        "title:\n  en: Benchmark Hub\n  zh: 基准\nbase_url: https://bench.example.org\nlanguages: [en, zh]\ntimezone: UTC\nper_page: 10\nfeed_limit: 50\n"
+        + ("" if search else "search: false\n"),
         encoding="utf-8",
     )
     (c / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nAbout this hub.\n", encoding="utf-8")
@@ -182,8 +184,9 @@ def write_newshub(root: Path, articles: list[dict[str, object]], theme: Path = R
 
 
 def write_newshub_minimal(root: Path, articles: list[dict[str, object]]) -> None:
-    """The same content with benchmarks/minimal_theme/: templates as plain as the other tools'."""
-    write_newshub(root, articles, MINIMAL_THEME)
+    """The same content with benchmarks/minimal_theme/: templates as plain as the other tools', and
+    no search index, which none of them builds: what is left is the engine."""
+    write_newshub(root, articles, MINIMAL_THEME, search=False)
 
 
 # Pelican as its users set it up: the default theme, its own pagination (10 per page for the index,

@@ -121,7 +121,8 @@ def _with_routes(site: Site) -> Site:
         routes.append(Route(page_url(pre, "tags"), "tags", lang))
         for slug, (_, tagged) in site.tags[lang].items():  # paginated as the news list is, like every peer's term pages
             routes.extend(_paginated(config, "tag", len(tagged), page_url(pre, "tags", slug), lang, slug))
-        routes.append(Route(page_url(pre, "search"), "search", lang))
+        if config.search:
+            routes.append(Route(page_url(pre, "search"), "search", lang))
     for item in site.withdrawn:
         routes.append(Route(item_url(config, item), "withdrawn", item.lang, item.source, source=item.source))
     aliases = _aliases(site)

@@ -620,9 +620,10 @@ class Build:
     def search_files(self) -> dict[str, bytes]:
         """The search index (search.index()) of the pages as a build would write them now, made
         the first time it is asked for since the last change: every page it indexes is rendered.
-        Empty before the first good Site, as a build writes no index then."""
+        Empty before the first good Site, as a build writes no index then, and when site.yaml says
+        `search: false`."""
         with self.lock:
-            if self.site is None:
+            if self.site is None or not self.site.config.search:
                 return {}
             if self._search is None:
                 pages = [

@@ -47,6 +47,7 @@ class SiteConfig:
     html: HtmlPolicy
     feed_limit: int = 50  # entries in each Atom feed: the latest articles (Hugo's rssLimit)
     dead_links: str = "error"  # or "warning": what a link to no page or id is (links.LEVELS)
+    search: bool = True  # a search page per language and its Pagefind index; False: neither
     # The line of each language in site.yaml, for problems about one (a language without a catalog).
     language_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
@@ -109,6 +110,7 @@ SITE = s.Schema(
         "html": s.Field(s.mapping_of(_HTML), default=None),
         "feed_limit": s.Field(s.positive_int, default=50),
         "dead_links": s.Field(s.one_of(("error", "warning")), default="error"),
+        "search": s.Field(s.boolean, default=True),
     },
 )
 
@@ -157,6 +159,7 @@ def load_config(root: Path, base_url: str | None = None, data: bytes | None = No
         retain=values["retain"],
         feed_limit=values["feed_limit"],
         dead_links=values["dead_links"],
+        search=values["search"],
         language_lines=lines,
         html=HtmlPolicy(
             tags=tuple(sorted(set(DEFAULT_HTML_TAGS) | set(html["tags"]) | ({"iframe"} if html["iframe_hosts"] else set()))),

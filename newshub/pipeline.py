@@ -178,9 +178,11 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
         scans: parallel.Scans = {}
         scanner = Scanner(set(files).__contains__, site.config.base_url)
 
+        searched = SEARCHABLE if site.config.search else frozenset()
+
         def rendered() -> Iterator[tuple[str, bytes]]:
             """Every page rendered and written; the pages to search, for the index, as they come."""
-            for count, found, kept in parallel.render_each(site.routes, renderer, writer, scanner, options.jobs, progress.tick, SEARCHABLE):
+            for count, found, kept in parallel.render_each(site.routes, renderer, writer, scanner, options.jobs, progress.tick, searched):
                 report.written += count
                 scans.update(found)
                 yield from kept
@@ -188,7 +190,10 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
         with report.stage("render"):  # and the search index, made as the pages come
             if progress:
                 progress.start("render", len(site.routes))
-            found = search.index(rendered())
+            pages = rendered()
+            found = search.index(pages) if searched else {}
+            for _ in pages:  # with no search index (site.yaml `search: false`), rendered all the same
+                pass
         with report.stage("search"):
             for rel, data in found.items():
                 report.written += writer.put(rel, data)

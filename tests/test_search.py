@@ -265,3 +265,36 @@ def _with_csp(route: Route) -> None:
         return
     response = route.fetch()
     route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+
+def test_a_site_can_go_without_search_in_the_build_and_the_preview(make_site: MakeSite) -> None:
+    """`search: false` in site.yaml: no search page, no index, no link to either, and no Pagefind
+    needed (a Pagefind that fails at once would stop a build that runs it)."""
+    root = make_site(
+        {
+            "content/site.yaml": MINIMAL_CONFIG + "search: false\n",
+            "content/news/2024-04-01-hello.md": "---\ntitle: Hello\ndate: 2024-04-01\n---\n\nText.\n",
+            "content/news/2024-04-01-hello.zh.md": "---\ntitle: 你好\ndate: 2024-04-01\n---\n\n正文。\n",
+        }
+    )
+    result = run_cli(root, "build", env={**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false"})
+    assert result.returncode == 0, result.stderr
+    files = tree(root / "site")
+    assert "news/hello/index.html" in files and "zh/news/hello/index.html" in files
+    assert not [f for f in files if f.startswith(("pagefind/", "search/", "zh/search/"))]
+    for name, data in files.items():
+        if name.endswith(".html"):
+            assert b"/search/" not in data and b'role="search"' not in data, name
+    with running(root) as server:
+        assert server.get("/news/hello/")[0] == 200
+        assert server.get("/search/")[0] == 404
+        assert server.get("/pagefind/pagefind.js")[0] == 404
+        _, err = server.output()
+    assert "Traceback" not in err and "error:" not in err
+
+
+def test_search_takes_true_or_false(make_site: MakeSite) -> None:
+    root = make_site({"content/site.yaml": MINIMAL_CONFIG + "search: off-for-now\n"})
+    result = run_cli(root, "build")
+    assert result.returncode == 1
+    assert "content/site.yaml:8: search: write true or false, not 'off-for-now'" in result.stderr, result.stderr
