@@ -20,6 +20,7 @@ their front matter first and parses the bodies behind it: see `Unparsed`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -49,6 +50,7 @@ from .parse import Parsed, article_key, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, changes, state
+from .store import BodyStore
 from .urls import output_file
 from .watch import Batch
 
@@ -97,10 +99,15 @@ class Build:
     `lock`, and `changed` is notified when `generation` moves on (open pages should look again).
 
     `defer_at`: from this many news files to parse (and none in the cache), the first load reads
-    their front matter only and parses the bodies in forked workers (the preview's cold start)."""
+    their front matter only and parses the bodies in forked workers (the preview's cold start).
+    `store`: where articles' bodies are kept once parsed (a build's); then each source's bytes are
+    let go once parsed, and only their digests kept (`used_digest`), so that neither the bodies nor
+    the sources are ever all in memory. Such a Build is loaded once: it reads no change after."""
 
-    def __init__(self, options: Options, defer_at: int | None = None) -> None:
+    def __init__(self, options: Options, defer_at: int | None = None, store: BodyStore | None = None) -> None:
         self.options = options
+        self.store = store
+        self._spent: dict[str, tuple[int, str]] = {}  # rel -> (size, SHA-256) of a source let go after parsing
         self.root = options.root
         self.defer_at = defer_at
         self.now: datetime | None = None  # the build time (schedule.build_time); None: the clock at each assembly
@@ -369,6 +376,7 @@ class Build:
                 self._parsed[rel] = (b"", Parsed(None, (source,), ()))
             elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None and self._current(hit):
                 self._parsed[rel] = (source.data, hit)
+                self._spend(source)
             else:
                 todo.append(source)
         later = [s for s in todo if s.section == "news"] if self.site is None and self.defer_at and self._cache else []
@@ -377,13 +385,31 @@ class Build:
         now = [s for s in todo if s.section != "news"] if later else todo
         if progress and len(now) >= parallel.MIN_PARALLEL:
             progress.start("parse", len(now))
-        results = parallel.parse_all(now, self.config, self._markdown, self.options.jobs, progress.tick if progress else None)
-        for source, parsed in zip(now, results, strict=True):
-            self._parsed[source.rel] = (source.data, parsed)
+        results = parallel.parse_each(now, self.config, self._markdown, self.options.jobs, progress.tick if progress else None)
+        for i, parsed in enumerate(results):
+            source = now[i]
+            self._parsed[source.rel] = (source.data, self._kept(parsed))
             if self._cache is not None:
-                self._cache.put(source_key(source, digest), parsed)
+                self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
+            now[i] = self._spend(source)  # the workers have their own copy of the list
         if later:
             self._defer(later)
+
+    def _kept(self, parsed: Parsed) -> Parsed:
+        """`parsed` as this Build keeps it: an article's body in the store, when there is one."""
+        if self.store is None or not isinstance(parsed.item, Article) or isinstance(parsed.item, Unparsed):
+            return parsed
+        return replace(parsed, item=self.store.put(parsed.item))
+
+    def _spend(self, source: Source) -> Source:
+        """With a store, let the bytes of a parsed source go: only their size and digest are kept.
+        The source as it is kept now."""
+        if self.store is None:
+            return source
+        self._spent[source.rel] = (len(source.data), hashlib.sha256(source.data).hexdigest())
+        spent = self._sources[source.rel] = Source(source.rel, source.section, b"")
+        self._parsed[source.rel] = (b"", self._parsed[source.rel][1])
+        return spent
 
     def _current(self, parsed: Parsed) -> bool:
         """Whether every image `parsed` read is as it was (a photo saved again means a parse again)."""
@@ -589,21 +615,28 @@ class Build:
                 raise BuildError(self.errors)
             return self._renderer
 
-    def used_bytes(self, rel: str) -> bytes | None:
-        """The bytes of project file `rel` ('content/…', 'templates/…', 'assets/…') that the stages
-        were last computed from; None when not kept here (site.yaml, photos) or not read."""
+    def used_digest(self, rel: str) -> tuple[int, str] | None:
+        """The size and hex SHA-256 of the bytes of project file `rel` ('content/…', 'templates/…',
+        'assets/…') that the stages were last computed from; None when not kept here (site.yaml,
+        photos) or not read."""
         with self.lock:
-            found = self._sources.get(rel)
-            if isinstance(found, Source):
-                return found.data
-            if rel == CONFIG_FILE:
-                return self._config_bytes
-            folder, _, name = rel.partition("/")
-            if folder == "templates":  # tree_digest's [name, bytes, name, bytes, ...]
-                at = self._templates[::2].index(name.encode()) if name.encode() in self._templates[::2] else -1
-                return self._templates[2 * at + 1] if at >= 0 else None
-            asset = self.assets.get(name) if folder == "assets" else None
-            return asset.data if asset is not None else None
+            if rel in self._spent:
+                return self._spent[rel]
+            data = self._used_bytes(rel)
+            return None if data is None else (len(data), hashlib.sha256(data).hexdigest())
+
+    def _used_bytes(self, rel: str) -> bytes | None:
+        found = self._sources.get(rel)
+        if isinstance(found, Source):
+            return found.data
+        if rel == CONFIG_FILE:
+            return self._config_bytes
+        folder, _, name = rel.partition("/")
+        if folder == "templates":  # tree_digest's [name, bytes, name, bytes, ...]
+            at = self._templates[::2].index(name.encode()) if name.encode() in self._templates[::2] else -1
+            return self._templates[2 * at + 1] if at >= 0 else None
+        asset = self.assets.get(name) if folder == "assets" else None
+        return asset.data if asset is not None else None
 
     def items(self) -> list[Article | Page | Project | Partner]:
         """Every item parsed now, published or not, in discover's order."""

@@ -43,6 +43,7 @@ from .images import Picture
 from .model import Article, Page, Partner, Project
 from .noop import CACHE_DIR, environment_key
 from .parse import Parsed
+from .store import BodyStore, StoredArticle
 
 _FILE = "parse.msgpack"
 _STATE = "state.msgpack"
@@ -98,7 +99,7 @@ class _Entry(msgspec.Struct, array_like=True, omit_defaults=True, frozen=True):
 
     @classmethod
     def of(cls, key: bytes, parsed: Parsed) -> _Entry:
-        item = parsed.item
+        item = parsed.item.loaded() if isinstance(parsed.item, StoredArticle) else parsed.item
         kind = next((name for name, of_kind in _KINDS if isinstance(item, of_kind)), None)
         times = [t for name in TIMES if (t := getattr(item, name, None)) is not None] if isinstance(item, Article | Page) else []
         zone = getattr(times[0].tzinfo, "key", "") if times else ""
@@ -145,7 +146,9 @@ class Cache:
     discarded: str = ""  # why an existing cache file was not used, for --verbose
 
     @classmethod
-    def open(cls, root: Path, enabled: bool = True) -> Cache:
+    def open(cls, root: Path, enabled: bool = True, store: BodyStore | None = None) -> Cache:
+        """The cache of the project at `root` (an empty one when `enabled` is False). `store`: where
+        the articles' bodies go as they are read (a build's), so that they are never all in memory."""
         if not enabled:
             return cls(None)
         cache = cls(root / CACHE_DIR)
@@ -154,7 +157,10 @@ class Cache:
 
         def add(frame: bytes) -> None:
             for entry in _ENTRIES.decode(frame):
-                entries[entry.key] = entry.parsed()
+                parsed = entry.parsed()
+                if store is not None and isinstance(parsed.item, Article):
+                    parsed = Parsed(store.put(parsed.item), parsed.problems, parsed.warnings, parsed.deps)
+                entries[entry.key] = parsed
 
         why = _load(cache.folder / _FILE, add)
         if why:

@@ -176,13 +176,13 @@ def fresh(stamp: Stamp, root: Path, inputs: Stats, context: str, out: Path, now:
     return output_intact(out, stamp.manifest, stamp.retain)
 
 
-def racy(inputs: Stats, taken_ns: int, used: Callable[[str], bytes | None]) -> dict[str, str]:
-    """The digest of each racily clean input (modified within RACY of `taken_ns`) whose bytes, as
-    the build used them, `used(rel)` gives (None: unknown, and the file is never trusted)."""
+def racy(inputs: Stats, taken_ns: int, used: Callable[[str], tuple[int, str] | None]) -> dict[str, str]:
+    """The digest of each racily clean input (modified within RACY of `taken_ns`) whose size and
+    hex SHA-256, as the build used it, `used(rel)` gives (None: unknown, and the file is never trusted)."""
     found: dict[str, str] = {}
     for rel, (size, mtime) in inputs.items():
-        if mtime >= taken_ns - RACY and (data := used(rel)) is not None and len(data) == size:
-            found[rel] = hashlib.sha256(data).hexdigest()
+        if mtime >= taken_ns - RACY and (used_now := used(rel)) is not None and used_now[0] == size:
+            found[rel] = used_now[1]
     return found
 
 

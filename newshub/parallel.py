@@ -130,17 +130,25 @@ def _parse_range(span: tuple[int, int]) -> list[Parsed]:
 def parse_all(
     sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
 ) -> list[Parsed]:
+    return list(parse_each(sources, config, renderer, jobs, tick))
+
+
+def parse_each(
+    sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
+) -> Iterator[Parsed]:
+    """parse() of each source, in order, as the workers finish them (a caller that keeps only
+    part of each result never holds all of them)."""
     workers = workers_for(jobs, len(sources))
     if workers == 1:
-        out = []
         for source in sources:
-            out.append(parse(source, config, renderer))
+            yield parse(source, config, renderer)
             if tick:
                 tick(1)
-        return out
+        return
     _work.update(sources=sources, config=config, renderer=renderer)
     try:
-        return [parsed for chunk in _map(_parse_range, len(sources), workers, tick) for parsed in chunk]
+        for chunk in _map(_parse_range, len(sources), workers, tick):
+            yield from chunk
     finally:
         _work.clear()
 

@@ -22,6 +22,7 @@ from .options import Options, Report, strict
 from .progress import Progress
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
 from .search import SEARCHABLE
+from .store import BodyStore
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
 __all__ = ["Options", "Report", "build", "check_only"]  # Options and Report live in options.py
@@ -133,13 +134,24 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
         looked = looked or noop.look(options)
         if looked.said is not None:  # nothing moved: what the last build said
             return looked.said
+    # Articles' bodies wait for their pages in a file beside the output folder (the staging folder
+    # goes there too): not in memory, nor in a /tmp that may be memory.
+    store = BodyStore(out.parent if out.parent.is_dir() else None)
+    try:
+        return _build(options, looked, report, store)
+    finally:
+        store.close()
+
+
+def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore) -> Report:
+    out = options.out.resolve()
     stamp = looked.stamp
     progress = Progress(options.progress)
     with report.stage("cache"):
-        cache = Cache.open(options.root, options.cache)
+        cache = Cache.open(options.root, options.cache, store)
     if cache.discarded:
         report.warnings.append(Problem(".newshub-cache", 0, f"{cache.discarded}; rebuilding it"))
-    project = Build(options)
+    project = Build(options, store=store)
     project.now = build_time()
     project.load(cache, report, progress, templates=False)
     report.warnings.extend(project.warnings)
@@ -251,6 +263,6 @@ def _stamp(
         pages=report.pages,
         left_out=report.left_out,
         next_scheduled=(upcoming[0].isoformat(), upcoming[1]) if upcoming else None,
-        racy=noop.racy(looked.inputs, looked.taken_ns, project.used_bytes),
+        racy=noop.racy(looked.inputs, looked.taken_ns, project.used_digest),
     )
     noop.save(options.root / CACHE_DIR, stamp)

@@ -1,0 +1,92 @@
+"""store: the bodies of parsed articles kept in a temporary file while a build runs, not in memory.
+
+A build holds every parse result from parsing to rendering. At 100,000 articles their bodies
+(sanitised HTML and table of contents: about 60% of a parse result) were most of the build's
+memory. `newshub build` writes each body into an unnamed temporary file as its article comes from
+the parse workers or the cache, and keeps a `StoredArticle`, which reads its body back each time
+it is asked for (a template, a feed, the cache being saved) and holds none. The render workers,
+forked once the file is written, read it with `os.pread`, which needs no shared file position.
+The preview keeps bodies in memory: it parses edits all the time, and one project is small.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .markdown import TocEntry
+from .model import Article
+
+_TOC = msgspec.msgpack.Decoder(tuple[TocEntry, ...])
+_ENCODER = msgspec.msgpack.Encoder()
+STORED = ("body", "toc")  # the fields of an article that the store holds
+
+
+class _Read:
+    """A stored field: read from the store on every access, never kept on the instance."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, item: Any, owner: type | None = None) -> Any:
+        if item is None:
+            return self
+        store, spans = item.__dict__["_store"], item.__dict__["_spans"]
+        return store.read(self.name, spans[STORED.index(self.name)])
+
+
+class StoredArticle(Article):
+    """An Article whose body and table of contents are in a BodyStore. It equals, hashes and
+    renders as the Article it was made from; `loaded()` gives that Article back."""
+
+    body = _Read()
+    toc = _Read()
+
+    def loaded(self) -> Article:
+        return Article(**{f.name: getattr(self, f.name) for f in fields(Article)})
+
+
+class BodyStore:
+    """Article bodies in an unnamed temporary file (`folder`: where to make it; None: the system's
+    temporary folder), appended to by the process that made the store and read by it and its forks.
+    `reads` counts the fields read back, for tests that prove a stage reads none."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close(); unlinked at once
+        self._fd = self._file.fileno()
+        self._end = 0
+        self.reads = 0
+
+    def put(self, item: Article) -> StoredArticle:
+        """`item` with its body and table of contents written here (a StoredArticle is kept as is)."""
+        if isinstance(item, StoredArticle):
+            return item
+        spans = (self._write(item.body.encode()), self._write(_ENCODER.encode(item.toc)))
+        stored = object.__new__(StoredArticle)
+        stored.__dict__.update({k: v for k, v in item.__dict__.items() if k not in STORED}, _store=self, _spans=spans)
+        return stored
+
+    def read(self, name: str, span: tuple[int, int]) -> Any:
+        """The value of field `name` written at `span` (offset, length in bytes)."""
+        self.reads += 1
+        data = os.pread(self._fd, span[1], span[0])
+        if len(data) != span[1]:
+            raise OSError(f"the body store ended at {span[0] + len(data)}, before {sum(span)}")
+        return data.decode() if name == "body" else _TOC.decode(data)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        at = self._end
+        view = memoryview(data)
+        while view:  # pwrite may write less than asked (a full disk says so with an OSError)
+            done = os.pwrite(self._fd, view, self._end)
+            self._end += done
+            view = view[done:]
+        return at, len(data)
