@@ -19,6 +19,7 @@ their front matter first and parses the bodies behind it: see `Unparsed`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import threading
@@ -386,12 +387,13 @@ class Build:
         if progress and len(now) >= parallel.MIN_PARALLEL:
             progress.start("parse", len(now))
         results = parallel.parse_each(now, self.config, self._markdown, self.options.jobs, progress.tick if progress else None)
-        for i, parsed in enumerate(results):
-            source = now[i]
-            self._parsed[source.rel] = (source.data, self._kept(parsed))
-            if self._cache is not None:
-                self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
-            now[i] = self._spend(source)  # the workers have their own copy of the list
+        with contextlib.closing(results):  # on an error, the workers stop at once
+            for i, parsed in enumerate(results):
+                source = now[i]
+                self._parsed[source.rel] = (source.data, self._kept(parsed))
+                if self._cache is not None:
+                    self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
+                now[i] = self._spend(source)  # the workers have their own copy of the list
         if later:
             self._defer(later)
 

@@ -68,7 +68,8 @@ _IMG = re.compile(r"(<p>)?<img\b([^>]*)>(</p>)?")  # in nh3's output: attributes
 # 12% sooner (each extension's processors run over every block and element of every document).
 # Loaded in this order always: processors of equal priority run in the order they were added.
 _EXTENSIONS = ("tables", "footnotes", "toc", "attr_list", "fenced_code", "sane_lists")
-_TRIGGERS = {"tables": ("|",), "footnotes": ("[^",), "attr_list": ("{",), "fenced_code": ("```", "~~~")}
+# fenced_code reads a fence's attributes (```python hl_lines="1") through attr_list when it is loaded.
+_TRIGGERS = {"tables": ("|",), "footnotes": ("[^",), "attr_list": ("{", "```", "~~~"), "fenced_code": ("```", "~~~")}
 
 # Attributes Markdown itself emits, plus what editors need in raw HTML.
 _GLOBAL_ATTRS = {"id", "class", "title", "lang", "dir"}

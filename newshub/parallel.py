@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.pool import AsyncResult
@@ -135,7 +135,7 @@ def parse_all(
 
 def parse_each(
     sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
-) -> Iterator[Parsed]:
+) -> Generator[Parsed]:
     """parse() of each source, in order, as the workers finish them (a caller that keeps only
     part of each result never holds all of them)."""
     workers = workers_for(jobs, len(sources))

@@ -6,7 +6,8 @@ load_config -> discover -> parse -> assemble -> check -> render (links) -> write
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+from collections.abc import Generator, Iterable
 from pathlib import Path
 
 from . import images, noop, parallel, search, timeline
@@ -22,7 +23,7 @@ from .options import Options, Report, strict
 from .progress import Progress
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, next_scheduled, state
 from .search import SEARCHABLE
-from .store import BodyStore
+from .store import BodyStore, available
 from .write import SiteWriter, refuse_foreign_output, refuse_unsafe_output
 
 __all__ = ["Options", "Report", "build", "check_only"]  # Options and Report live in options.py
@@ -136,14 +137,15 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
             return looked.said
     # Articles' bodies wait for their pages in a file beside the output folder (the staging folder
     # goes there too): not in memory, nor in a /tmp that may be memory.
-    store = BodyStore(out.parent if out.parent.is_dir() else None)
+    store = BodyStore(out.parent if out.parent.is_dir() else None) if available() else None
     try:
         return _build(options, looked, report, store)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
-def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore) -> Report:
+def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore | None) -> Report:
     out = options.out.resolve()
     stamp = looked.stamp
     progress = Progress(options.progress)
@@ -192,7 +194,7 @@ def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore
 
         searched = SEARCHABLE if site.config.search else frozenset()
 
-        def rendered() -> Iterator[tuple[str, bytes]]:
+        def rendered() -> Generator[tuple[str, bytes]]:
             """Every page rendered and written; the pages to search, for the index, as they come."""
             for count, found, kept in parallel.render_each(site.routes, renderer, writer, scanner, options.jobs, progress.tick, searched):
                 report.written += count
@@ -202,10 +204,10 @@ def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore
         with report.stage("render"):  # and the search index, made as the pages come
             if progress:
                 progress.start("render", len(site.routes))
-            pages = rendered()
-            found = search.index(pages) if searched else {}
-            for _ in pages:  # with no search index (site.yaml `search: false`), rendered all the same
-                pass
+            with contextlib.closing(rendered()) as pages:  # on an error, the workers stop at once
+                found = search.index(pages) if searched else {}
+                for _ in pages:  # with no search index (site.yaml `search: false`), rendered all the same
+                    pass
         with report.stage("search"):
             for rel, data in found.items():
                 report.written += writer.put(rel, data)

@@ -7,6 +7,7 @@ the parse workers or the cache, and keeps a `StoredArticle`, which reads its bod
 it is asked for (a template, a feed, the cache being saved) and holds none. The render workers,
 forked once the file is written, read it with `os.pread`, which needs no shared file position.
 The preview keeps bodies in memory: it parses edits all the time, and one project is small.
+Where `os.pread` is missing (Windows), a build keeps them in memory too (`available()`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from .errors import BuildError, Problem
 from .markdown import TocEntry
 from .model import Article
 
@@ -41,8 +43,10 @@ class _Read:
 
 
 class StoredArticle(Article):
-    """An Article whose body and table of contents are in a BodyStore. It equals, hashes and
-    renders as the Article it was made from; `loaded()` gives that Article back."""
+    """An Article whose body and table of contents are in a BodyStore. It renders and hashes as the
+    Article it was made from and equals another StoredArticle of the same fields (a dataclass
+    equals only its own class); `loaded()` gives that Article back. It cannot be pickled: it
+    lives in the process that made the store and its forks."""
 
     body = _Read()
     toc = _Read()
@@ -51,12 +55,18 @@ class StoredArticle(Article):
         return Article(**{f.name: getattr(self, f.name) for f in fields(Article)})
 
 
+def available() -> bool:
+    """Whether this system reads and writes files at an offset (pread, pwrite): not Windows."""
+    return hasattr(os, "pread") and hasattr(os, "pwrite")
+
+
 class BodyStore:
     """Article bodies in an unnamed temporary file (`folder`: where to make it; None: the system's
     temporary folder), appended to by the process that made the store and read by it and its forks.
     `reads` counts the fields read back, for tests that prove a stage reads none."""
 
     def __init__(self, folder: Path | None = None) -> None:
+        self.folder = str(folder or tempfile.gettempdir())
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close(); unlinked at once
         self._fd = self._file.fileno()
         self._end = 0
@@ -72,7 +82,10 @@ class BodyStore:
         return stored
 
     def read(self, name: str, span: tuple[int, int]) -> Any:
-        """The value of field `name` written at `span` (offset, length in bytes)."""
+        """The value of field `name` written at `span` (offset, length in bytes). ValueError once
+        the store is closed (its file descriptor may be another file's by then)."""
+        if self._file.closed:
+            raise ValueError("the body store is closed")
         self.reads += 1
         data = os.pread(self._fd, span[1], span[0])
         if len(data) != span[1]:
@@ -85,8 +98,12 @@ class BodyStore:
     def _write(self, data: bytes) -> tuple[int, int]:
         at = self._end
         view = memoryview(data)
-        while view:  # pwrite may write less than asked (a full disk says so with an OSError)
-            done = os.pwrite(self._fd, view, self._end)
-            self._end += done
-            view = view[done:]
+        try:
+            while view:  # pwrite may write less than asked
+                done = os.pwrite(self._fd, view, self._end)
+                self._end += done
+                view = view[done:]
+        except OSError as exc:  # a full disk: said as what it is, not as a cache that went bad
+            why = f"cannot write the articles' bodies to a temporary file here: {exc.strerror}; free some disk space"
+            raise BuildError([Problem(self.folder, 0, why)]) from None
         return at, len(data)

@@ -161,3 +161,13 @@ def test_email_autolinks_keep_a_working_address() -> None:
     assert 'href="mailto:office@example.org"' in out
     assert 'href="mailto:us@example.org?subject=Hi%20there"' in out
     assert "\x02" not in out and "%02" not in out
+
+
+def test_what_a_body_says_does_not_hang_on_unrelated_text() -> None:
+    """The optional extensions run only for a body that holds their trigger (markdown.py): text
+    elsewhere in the body (a brace, a pipe, a footnote mark) changes neither the HTML of the rest
+    nor what is said about it. A fence's attributes, for one, are read through attr_list."""
+    fence = '```python hl_lines="1"\nprint(1)\n```\n'
+    alone, beside = md(fence), md(fence + "\nA {brace}, a | pipe and a [^mark].\n")
+    assert alone.warnings and [w.message for w in alone.warnings] == [w.message for w in beside.warnings]
+    assert alone.html in beside.html

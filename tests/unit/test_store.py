@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 
+import pytest
+
 from newshub.discover import Source
 from newshub.markdown import MarkdownRenderer
 from newshub.model import Article
@@ -67,3 +69,12 @@ def test_a_forked_process_reads_the_store() -> None:
         os.waitpid(pid, 0)
     finally:
         store.close()
+
+
+def test_a_closed_store_refuses_to_read() -> None:
+    """Its file descriptor may be another file's by then: never read from it."""
+    store = BodyStore()
+    stored = store.put(article())
+    store.close()
+    with pytest.raises(ValueError, match="closed"):
+        _ = stored.body
