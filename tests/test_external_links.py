@@ -64,13 +64,23 @@ class Handler(BaseHTTPRequestHandler):
             server.agents.add(self.headers.get("User-Agent", ""))
             server.active += 1
             server.max_active = max(server.max_active, server.active)
+        self.counted = True
         try:
             self.route()
         finally:
-            with server.lock:
-                server.active -= 1
+            self.done()
+
+    def done(self) -> None:
+        """The request no longer counts as active: before its answer is written, since the client
+        may send its next request as soon as it has read it (counted after, a busy machine saw three
+        at once with a limit of two)."""
+        if self.counted:
+            with self.server.lock:
+                self.server.active -= 1
+            self.counted = False
 
     def send(self, status: int, headers: dict[str, str] | None = None) -> None:
+        self.done()
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
