@@ -390,18 +390,12 @@ class Build:
         with contextlib.closing(results):  # on an error, the workers stop at once
             for i, parsed in enumerate(results):
                 source = now[i]
-                self._parsed[source.rel] = (source.data, self._kept(parsed))
+                self._parsed[source.rel] = (source.data, self.store.keep(parsed) if self.store else parsed)
                 if self._cache is not None:
                     self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
                 now[i] = self._spend(source)  # the workers have their own copy of the list
         if later:
             self._defer(later)
-
-    def _kept(self, parsed: Parsed) -> Parsed:
-        """`parsed` as this Build keeps it: an article's body in the store, when there is one."""
-        if self.store is None or not isinstance(parsed.item, Article) or isinstance(parsed.item, Unparsed):
-            return parsed
-        return replace(parsed, item=self.store.put(parsed.item))
 
     def _spend(self, source: Source) -> Source:
         """With a store, let the bytes of a parsed source go: only their size and digest are kept.

@@ -158,9 +158,7 @@ class Cache:
         def add(frame: bytes) -> None:
             for entry in _ENTRIES.decode(frame):
                 parsed = entry.parsed()
-                if store is not None and isinstance(parsed.item, Article):
-                    parsed = Parsed(store.put(parsed.item), parsed.problems, parsed.warnings, parsed.deps)
-                entries[entry.key] = parsed
+                entries[entry.key] = store.keep(parsed) if store is not None else parsed
 
         why = _load(cache.folder / _FILE, add)
         if why:

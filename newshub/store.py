@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import msgspec
 from .errors import BuildError, Problem
 from .markdown import TocEntry
 from .model import Article
+from .parse import Parsed
 
 _TOC = msgspec.msgpack.Decoder(tuple[TocEntry, ...])
 _ENCODER = msgspec.msgpack.Encoder()
@@ -80,6 +81,12 @@ class BodyStore:
         stored = object.__new__(StoredArticle)
         stored.__dict__.update({k: v for k, v in item.__dict__.items() if k not in STORED}, _store=self, _spans=spans)
         return stored
+
+    def keep(self, parsed: Parsed) -> Parsed:
+        """`parsed` with its article's body written here (anything else as it is)."""
+        if not isinstance(parsed.item, Article):
+            return parsed
+        return replace(parsed, item=self.put(parsed.item))
 
     def read(self, name: str, span: tuple[int, int]) -> Any:
         """The value of field `name` written at `span` (offset, length in bytes). ValueError once
