@@ -23,7 +23,7 @@ import contextlib
 import functools
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
@@ -40,7 +40,7 @@ from .cache import Cache, config_key, source_key, tree_digest
 from .catalog import Catalog, check_catalogs, load_catalogs
 from .check import check, references
 from .config import CONFIG_FILE, SiteConfig, load_config
-from .discover import Source, discover, is_image, read_source, section_of, skipped
+from .discover import Entry, Source, discover, is_image, listing, read_source, section_of, skipped
 from .errors import BuildError, Problem
 from .i18n import languages_of
 from .images import Picture
@@ -101,14 +101,18 @@ class Build:
 
     `defer_at`: from this many news files to parse (and none in the cache), the first load reads
     their front matter only and parses the bodies in forked workers (the preview's cold start).
-    `store`: where articles' bodies are kept once parsed (a build's); then each source's bytes are
-    let go once parsed, and only their digests kept (`used_digest`), so that neither the bodies nor
-    the sources are ever all in memory. Such a Build is loaded once: it reads no change after."""
+    `store`: where articles' bodies are kept once parsed (a build's); then each source is read as it
+    is parsed and its bytes let go after, so that neither the bodies nor the sources are ever all in
+    memory, and only the digests of the files in `digests` are kept (`used_digest`: the racily
+    clean ones, noop.racily_clean). Such a Build is loaded once: it reads no change after."""
 
-    def __init__(self, options: Options, defer_at: int | None = None, store: BodyStore | None = None) -> None:
+    def __init__(
+        self, options: Options, defer_at: int | None = None, store: BodyStore | None = None, digests: Collection[str] = ()
+    ) -> None:
         self.options = options
         self.store = store
-        self._spent: dict[str, tuple[int, str]] = {}  # rel -> (size, SHA-256) of a source let go after parsing
+        self._digests = digests
+        self._spent: dict[str, tuple[int, str]] = {}  # rel -> (size, SHA-256) of a source in `digests` let go after parsing
         self.root = options.root
         self.defer_at = defer_at
         self.now: datetime | None = None  # the build time (schedule.build_time); None: the clock at each assembly
@@ -131,6 +135,8 @@ class Build:
         self._cache: Cache | None = None
         self._markdown: MarkdownRenderer | None = None
         self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
+        self._unread: dict[str, Entry] = {}  # with a store: rel -> a file listed, read when parsed
+        self._real_root = self.root  # of _unread's files: the project folder, links resolved
         self._discovered: list[Problem] = []  # discover's warnings
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
         self._config_bytes: bytes | None = None  # site.yaml as the current config was read from it
@@ -332,6 +338,11 @@ class Build:
     def _read(self, paths: set[str] | None) -> set[str]:
         """Read `paths` again (every content file when None), as discover reads them; the paths
         whose bytes changed, came or went."""
+        if paths is None and self.store is not None:  # loaded once: each file is read as it is parsed (_parse)
+            entries, self._discovered, errors = listing(self.root)
+            self._unread, self._real_root = {entry.rel: entry for entry in entries}, self.root.resolve()
+            self._sources = {problem.path: problem for problem in errors}
+            return self._unread.keys() | self._sources.keys()
         if paths is None:
             sources, self._discovered, errors = discover(self.root)
             found: dict[str, Source | Problem] = {s.rel: s for s in sources}
@@ -345,9 +356,7 @@ class Build:
             if section is None:
                 self._skipped(rel)
                 continue
-            path = self.root / rel
-            linked = path.is_symlink() or (rel.count("/") == 3 and path.parent.is_symlink())  # a page bundle's folder too
-            now = read_source(self.root.resolve(), section, rel, path, linked) if path.is_file() else None
+            now = read_source(self.root.resolve(), Entry(rel, section, False)) if (self.root / rel).is_file() else None
             if now != self._sources.get(rel):
                 changed.add(rel)
                 if now is None:
@@ -368,44 +377,62 @@ class Build:
         of a preview, many news files only for their front matter (_defer)."""
         assert self.config is not None and self._markdown is not None
         digest = config_key(self.config, _base_path(self.config))
-        todo = []
-        for rel in sorted(changed):
-            source = self._sources.get(rel)
-            if source is None:
-                self._parsed.pop(rel, None)
-            elif isinstance(source, Problem):
-                self._parsed[rel] = (b"", Parsed(None, (source,), ()))
-            elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None and self._current(hit):
-                self._parsed[rel] = (source.data, hit)
-                self._spend(source)
-            else:
-                todo.append(source)
-        later = [s for s in todo if s.section == "news"] if self.site is None and self.defer_at and self._cache else []
-        if len(later) < (self.defer_at or 0):
-            later = []
-        now = [s for s in todo if s.section != "news"] if later else todo
-        if progress and len(now) >= parallel.MIN_PARALLEL:
-            progress.start("parse", len(now))
-        results = parallel.parse_each(now, self.config, self._markdown, self.options.jobs, progress.tick if progress else None)
+        tick = progress.tick if progress else None
+        if progress and len(changed) >= parallel.MIN_PARALLEL:
+            progress.start("parse", len(changed))
+
+        def todo() -> Iterator[Source]:
+            """The changed sources the cache does not have, each read (with a store) as it is taken."""
+            for rel in sorted(changed):
+                source = self._source(rel)
+                if source is None:
+                    self._parsed.pop(rel, None)
+                elif isinstance(source, Problem):
+                    self._parsed[rel] = (b"", Parsed(None, (source,), ()))
+                elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None and self._current(hit):
+                    self._parsed[rel] = (source.data, hit)
+                    self._spend(source)
+                else:
+                    yield source
+                    continue
+                if tick:
+                    tick(1)
+
+        now: Iterable[Source] = todo()
+        later: list[Source] = []
+        if self.site is None and self.defer_at and self._cache:  # a preview's cold start: front matter first?
+            now = list(now)
+            later = [s for s in now if s.section == "news"]
+            if len(later) < self.defer_at:
+                later = []
+            now = [s for s in now if s.section != "news"] if later else now
+        results = parallel.parse_each(now, self.config, self._markdown, self.options.jobs, tick)
         with contextlib.closing(results):  # on an error, the workers stop at once
-            for i, parsed in enumerate(results):
-                source = now[i]
+            for source, parsed in results:
                 self._parsed[source.rel] = (source.data, self.store.keep(parsed) if self.store else parsed)
                 if self._cache is not None:
                     self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
-                now[i] = self._spend(source)  # the workers have their own copy of the list
+                self._spend(source)
         if later:
             self._defer(later)
+            if tick:
+                tick(len(later))
 
-    def _spend(self, source: Source) -> Source:
-        """With a store, let the bytes of a parsed source go: only their size and digest are kept.
-        The source as it is kept now."""
+    def _source(self, rel: str) -> Source | Problem | None:
+        """A content file's bytes as last read, or why they cannot be read; a listed file is read now."""
+        entry = self._unread.pop(rel, None)
+        if entry is not None:
+            self._sources[rel] = read_source(self._real_root, entry)
+        return self._sources.get(rel)
+
+    def _spend(self, source: Source) -> None:
+        """With a store, let the bytes of a parsed source go: only their size and digest are kept."""
         if self.store is None:
-            return source
-        self._spent[source.rel] = (len(source.data), hashlib.sha256(source.data).hexdigest())
-        spent = self._sources[source.rel] = Source(source.rel, source.section, b"")
+            return
+        if source.rel in self._digests:
+            self._spent[source.rel] = (len(source.data), hashlib.sha256(source.data).hexdigest())
+        self._sources[source.rel] = Source(source.rel, source.section, b"")  # its path stays known (_references)
         self._parsed[source.rel] = (b"", self._parsed[source.rel][1])
-        return spent
 
     def _current(self, parsed: Parsed) -> bool:
         """Whether every image `parsed` read is as it was (a photo saved again means a parse again)."""
@@ -613,8 +640,8 @@ class Build:
 
     def used_digest(self, rel: str) -> tuple[int, str] | None:
         """The size and hex SHA-256 of the bytes of project file `rel` ('content/…', 'templates/…',
-        'assets/…') that the stages were last computed from; None when not kept here (site.yaml,
-        photos) or not read."""
+        'assets/…', site.yaml) that the stages were last computed from; None when not kept here
+        (photos, a build's content file not in `digests`) or not read."""
         with self.lock:
             if rel in self._spent:
                 return self._spent[rel]
@@ -624,7 +651,7 @@ class Build:
     def _used_bytes(self, rel: str) -> bytes | None:
         found = self._sources.get(rel)
         if isinstance(found, Source):
-            return found.data
+            return found.data if self.store is None else None  # with a store, let go once parsed (_spend)
         if rel == CONFIG_FILE:
             return self._config_bytes
         folder, _, name = rel.partition("/")
@@ -737,7 +764,7 @@ class Build:
             # Only a page with dead links or #fragments to other pages, or one such links lead to,
             # can change which links are dead: the others cost no second look.
             moved = bool(scan.dead or scan.fragments) or (old is not None and (old.dead, old.fragments) != (scan.dead, scan.fragments))
-            moved |= file in self._targets and (old is None or old.ids != scan.ids)
+            moved |= file in self._targets and (old is None or old.id_list != scan.id_list)
             before = self.dead_links() if moved else None
             self._scans[file] = scan
             self._targets.update(target for _, target, _ in scan.fragments)

@@ -1,4 +1,8 @@
-"""discover: find the content files and read their bytes. The only stage that reads content/."""
+"""discover: find the content files and read their bytes. The only stage that reads content/.
+
+`listing` finds them without reading any (a build reads each as it is parsed, so that a large
+site's sources are never all in memory); `discover` finds and reads them (the preview compares
+bytes to know what changed)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ _SCRATCH = re.compile(
 
 
 def is_scratch(name: str) -> bool:
+    if name.endswith((".md", ".yaml")) and not name.startswith("."):  # no scratch name ends so: most names, no regex
+        return False
     return bool(_SCRATCH.search(name))
 
 
@@ -48,9 +54,20 @@ def is_image(rel: str) -> bool:
     return rel.lower().endswith(IMAGE_SUFFIXES)
 
 
-def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
-    """Every content file in a stable order, warnings for files newshub skips, and read errors."""
-    sources: list[Source] = []
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A content file found and not read yet: read_source(real_root, entry) reads it. No Path: a
+    build lists 100,000 of them before it reads the first."""
+
+    rel: str
+    section: str
+    linked: bool  # the file, or the page bundle folder it is in, was a symbolic link when listed
+
+
+def listing(root: Path) -> tuple[list[Entry], list[Problem], list[Problem]]:
+    """Every content file in a stable order (none read), warnings for files newshub skips, and
+    errors for section folders that are not folders."""
+    entries: list[Entry] = []
     warnings: list[Problem] = []
     errors: list[Problem] = []
     for section in sorted(SECTIONS):
@@ -59,7 +76,6 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
             if folder.exists():  # a file where a folder belongs: its content would vanish silently
                 errors.append(Problem(f"content/{section}", 0, f"is not a folder; move it aside and create content/{section}/"))
             continue
-        real_root = root.resolve()
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):  # scandir: no stat per file
             name, rel = entry.name, f"content/{section}/{entry.name}"
             if is_scratch(name) or (name.lower().endswith(IMAGE_SUFFIXES) and entry.is_file()):
@@ -68,13 +84,24 @@ def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
                 for inner in sorted(os.scandir(entry.path), key=lambda e: e.name):
                     inner_rel = f"{rel}/{inner.name}"
                     if section_of(inner_rel) and inner.is_file():  # a linked bundle folder is checked as a linked file
-                        found = read_source(real_root, section, inner_rel, Path(inner.path), entry.is_symlink() or inner.is_symlink())
-                        _add(found, sources, errors)
+                        entries.append(Entry(inner_rel, section, entry.is_symlink() or inner.is_symlink()))
                 continue
             if (warning := skipped(rel, entry.is_file())) is not None:
                 warnings.append(warning)
                 continue
-            _add(read_source(real_root, section, rel, Path(entry.path), entry.is_symlink()), sources, errors)
+            entries.append(Entry(rel, section, entry.is_symlink()))
+    return entries, warnings, errors
+
+
+def discover(root: Path) -> tuple[list[Source], list[Problem], list[Problem]]:
+    """Every content file read, in listing's order; warnings for files newshub skips; errors for
+    folders that are not folders and files that cannot be read."""
+    entries, warnings, errors = listing(root)
+    real_root = root.resolve()
+    sources: list[Source] = []
+    for entry in entries:
+        found = read_source(real_root, entry)
+        (sources if isinstance(found, Source) else errors).append(found)  # type: ignore[arg-type]
     return sources, warnings, errors
 
 
@@ -95,18 +122,21 @@ def skipped(rel: str, is_file: bool) -> Problem | None:
     return None
 
 
-def _add(found: Source | Problem, sources: list[Source], errors: list[Problem]) -> None:
-    (sources if isinstance(found, Source) else errors).append(found)  # type: ignore[arg-type]
-
-
-def read_source(real_root: Path, section: str, rel: str, path: Path, symlink: bool) -> Source | Problem:
+def read_source(real_root: Path, entry: Entry) -> Source | Problem:
     """One content file's bytes, or why they may not be read (the preview reads files this way too).
     `real_root`: the project folder with symbolic links resolved."""
-    if symlink and not path.resolve().is_relative_to(real_root):
-        # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
-        return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into {rel.rsplit('/', 1)[0]}/")
+    rel, path = entry.rel, real_root / entry.rel
+    # Looked at again: a build reads a file minutes after listing it.
+    if entry.linked or path.is_symlink() or (rel.count("/") == 3 and path.parent.is_symlink()):
+        try:
+            outside = not path.resolve().is_relative_to(real_root)
+        except (OSError, RuntimeError):  # a loop of links (RuntimeError up to Python 3.12)
+            return Problem(rel, 0, "is a symbolic link that leads round in a loop; replace it with the file")
+        if outside:
+            # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
+            return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into {rel.rsplit('/', 1)[0]}/")
     try:
         with open(path, "rb") as file:
-            return Source(rel, section, file.read())
+            return Source(rel, entry.section, file.read())
     except OSError as exc:
         return Problem(rel, 0, f"cannot read: {exc.strerror}")

@@ -176,12 +176,17 @@ def fresh(stamp: Stamp, root: Path, inputs: Stats, context: str, out: Path, now:
     return output_intact(out, stamp.manifest, stamp.retain)
 
 
+def racily_clean(inputs: Stats, taken_ns: int) -> set[str]:
+    """The inputs modified within RACY of `taken_ns`: their stat cannot vouch for their bytes."""
+    return {rel for rel, (_, mtime) in inputs.items() if mtime >= taken_ns - RACY}
+
+
 def racy(inputs: Stats, taken_ns: int, used: Callable[[str], tuple[int, str] | None]) -> dict[str, str]:
-    """The digest of each racily clean input (modified within RACY of `taken_ns`) whose size and
-    hex SHA-256, as the build used it, `used(rel)` gives (None: unknown, and the file is never trusted)."""
+    """The digest of each racily clean input whose size and hex SHA-256, as the build used it,
+    `used(rel)` gives (None: unknown, and the file is never trusted)."""
     found: dict[str, str] = {}
-    for rel, (size, mtime) in inputs.items():
-        if mtime >= taken_ns - RACY and (used_now := used(rel)) is not None and used_now[0] == size:
+    for rel in sorted(racily_clean(inputs, taken_ns)):
+        if (used_now := used(rel)) is not None and used_now[0] == inputs[rel][0]:
             found[rel] = used_now[1]
     return found
 

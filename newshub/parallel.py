@@ -1,19 +1,21 @@
 """Work spread over all cores with forked worker processes: Markdown parsing and page rendering.
 
 Workers are forked after the parent has built what they need (the Markdown renderer, or the Site,
-the Jinja environment and the output writer), so nothing large is pickled on the way in: a task
-is a range of indexes. Results come back in input order, so a parallel build is byte for byte a
-serial one. Where fork is not available, everything runs in the calling process.
+the Jinja environment and the output writer), so nothing large is pickled on the way in: a render
+task is a range of indexes, a parse task the bytes of a few sources (read as they are sent, so a
+build never holds them all). Results come back in input order, so a parallel build is byte for
+byte a serial one. Where fork is not available, everything runs in the calling process.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.pool import AsyncResult
@@ -94,63 +96,83 @@ def _leave_soon(signum: int, frame: object) -> None:
     timer.start()
 
 
-def _map(func: Callable[[tuple[int, int]], Any], count: int, workers: int, tick: Tick | None, size: int = _CHUNK) -> Iterator[Any]:
-    """func over index ranges, in order, in `workers` forked processes."""
+def _map(func: Callable[[Any], Any], tasks: Iterable[tuple[int, Any]], workers: int, tick: Tick | None) -> Iterator[tuple[Any, Any]]:
+    """(argument, func(argument)) for each task (items, argument), in order, in `workers` forked
+    processes; forked when the first task comes (none for no task). `tick` counts the items done."""
+    queue = iter(tasks)
+    first = next(queue, None)
+    if first is None:
+        return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=ignore_interrupts) as pool:
-        # A few chunks ahead of the caller, not all of them (as imap would send): when the caller is
-        # the slower (Pagefind takes the rendered pages), the results would pile up in this process.
-        pending: deque[tuple[tuple[int, int], AsyncResult[Any]]] = deque()
-        for span in _chunks(count, size):
-            pending.append((span, pool.apply_async(func, (span,))))
+        # A few tasks ahead of the caller, not all of them (as imap would send): when the caller is
+        # the slower (Pagefind takes the rendered pages), the results would pile up in this
+        # process; when the tasks are read as they go (parse_each), so would the sources.
+        pending: deque[tuple[int, Any, AsyncResult[Any]]] = deque()
+        for items, argument in itertools.chain((first,), queue):
+            pending.append((items, argument, pool.apply_async(func, (argument,))))
             if len(pending) > _AHEAD * workers:
                 yield _take(pending, tick)
         while pending:
             yield _take(pending, tick)
 
 
-def _take(pending: deque[tuple[tuple[int, int], AsyncResult[Any]]], tick: Tick | None) -> Any:
-    (start, stop), result = pending.popleft()
+def _take(pending: deque[tuple[int, Any, AsyncResult[Any]]], tick: Tick | None) -> tuple[Any, Any]:
+    items, argument, result = pending.popleft()
     found = result.get()
     if tick:
-        tick(stop - start)
-    return found
+        tick(items)
+    return argument, found
+
+
+def _spans(count: int, size: int = _CHUNK) -> Iterator[tuple[int, tuple[int, int]]]:
+    """_map's tasks over the indexes 0..count, `size` at a time."""
+    return ((stop - start, (start, stop)) for start, stop in _chunks(count, size))
 
 
 # --- parse ----------------------------------------------------------------------------------------
 
 
-def _parse_range(span: tuple[int, int]) -> list[Parsed]:
-    sources: Sequence[Source] = _work["sources"]
-    config: SiteConfig = _work["config"]
-    renderer: MarkdownRenderer = _work["renderer"]
-    return [parse(sources[i], config, renderer) for i in range(*span)]
+def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
+    return [parse(source, _work["config"], _work["renderer"]) for source in sources]
 
 
 def parse_all(
     sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
 ) -> list[Parsed]:
-    return list(parse_each(sources, config, renderer, jobs, tick))
+    return [parsed for _, parsed in parse_each(sources, config, renderer, jobs, tick)]
 
 
 def parse_each(
-    sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
-) -> Generator[Parsed]:
-    """parse() of each source, in order, as the workers finish them (a caller that keeps only
-    part of each result never holds all of them)."""
-    workers = workers_for(jobs, len(sources))
+    sources: Iterable[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
+) -> Generator[tuple[Source, Parsed]]:
+    """(source, parse(source)) for each source, in order, as the workers finish them. The sources
+    go to the workers a chunk at a time, taken from `sources` only a few chunks ahead of the caller:
+    an iterator that reads each file as it is taken, and a caller that keeps only part of each
+    result, never hold all of them. Fewer than MIN_PARALLEL (with `jobs` 0) are parsed here."""
+    queue = iter(sources)
+    head = list(itertools.islice(queue, MIN_PARALLEL))  # enough to know whether a pool is worth it
+    sources = itertools.chain(head, queue)
+    workers = workers_for(jobs, len(head))
     if workers == 1:
         for source in sources:
-            yield parse(source, config, renderer)
+            yield source, parse(source, config, renderer)
             if tick:
                 tick(1)
         return
-    _work.update(sources=sources, config=config, renderer=renderer)
+    _work.update(config=config, renderer=renderer)
     try:
-        for chunk in _map(_parse_range, len(sources), workers, tick):
-            yield from chunk
+        for chunk, parsed in _map(_parse_chunk, _batches(sources), workers, tick):
+            yield from zip(chunk, parsed, strict=True)
     finally:
         _work.clear()
+
+
+def _batches(sources: Iterable[Source]) -> Iterator[tuple[int, list[Source]]]:
+    """_map's tasks: the sources, _CHUNK at a time."""
+    queue = iter(sources)
+    while chunk := list(itertools.islice(queue, _CHUNK)):
+        yield len(chunk), chunk
 
 
 class BackgroundParse:
@@ -171,11 +193,11 @@ class BackgroundParse:
         self.stopped = False  # by close(), before every chunk was read
         workers = workers_for(jobs, len(sources))
         if workers > 1:
-            _work.update(sources=sources, config=config, renderer=MarkdownRenderer(config.html, base_path, root))
+            _work.update(config=config, renderer=MarkdownRenderer(config.html, base_path, root))
             try:
                 context = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_background_worker)
-                self._futures = [self._executor.submit(_parse_range, span) for span in self._spans]
+                self._futures = [self._executor.submit(_parse_chunk, sources[start:stop]) for start, stop in self._spans]
             finally:
                 _work.clear()  # the workers have their copy
 
@@ -229,7 +251,7 @@ def make_images(todo: Sequence[Picture], root: Path, cache: Path | None, jobs: i
         return
     _work.update(images=todo, root=root, cache=cache)
     try:
-        for chunk in _map(_image_range, len(todo), workers, None, size=1):
+        for _, chunk in _map(_image_range, _spans(len(todo), 1), workers, None):
             yield from chunk
     finally:
         _work.clear()
@@ -301,7 +323,7 @@ def render_each(
         return
     _work.update(routes=routes, renderer=renderer, writer=writer, scanner=scanner, keep=keep)
     try:
-        for count, problems, scans, kept in _map(_render_range, len(routes), workers, tick):
+        for _, (count, problems, scans, kept) in _map(_render_range, _spans(len(routes)), workers, tick):
             if problems:
                 raise BuildError(problems[:1])  # the serial build stops at the first failing page, too
             yield count, scans, kept

@@ -153,7 +153,7 @@ def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore
         cache = Cache.open(options.root, options.cache, store)
     if cache.discarded:
         report.warnings.append(Problem(".newshub-cache", 0, f"{cache.discarded}; rebuilding it"))
-    project = Build(options, store=store)
+    project = Build(options, store=store, digests=noop.racily_clean(looked.inputs, looked.taken_ns))
     project.now = build_time()
     project.load(cache, report, progress, templates=False)
     report.warnings.extend(project.warnings)

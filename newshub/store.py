@@ -13,6 +13,7 @@ Where `os.pread` is missing (Windows), a build keeps them in memory too (`availa
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from dataclasses import fields, replace
 from pathlib import Path
@@ -30,6 +31,22 @@ _ENCODER = msgspec.msgpack.Encoder()
 STORED = ("body", "toc")  # the fields of an article that the store holds
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+# Strings that many articles repeat (a tag's name, a language, a front matter key), as one copy
+# each: a parse result arrives from a worker with copies of its own (some 800 bytes an article).
+_SHARED: dict[str, Any] = {
+    "lang": sys.intern,
+    "author": sys.intern,
+    "tags": lambda names: tuple(map(sys.intern, names)),
+    "projects": lambda ids: tuple(map(sys.intern, ids)),
+    "partners": lambda ids: tuple(map(sys.intern, ids)),
+    "lines": lambda lines: {sys.intern(key): line for key, line in lines.items()},
+}
+
+
 class _Read:
     """A stored field: read from the store on every access, never kept on the instance."""
 
@@ -39,8 +56,8 @@ class _Read:
     def __get__(self, item: Any, owner: type | None = None) -> Any:
         if item is None:
             return self
-        store, spans = item.__dict__["_store"], item.__dict__["_spans"]
-        return store.read(self.name, spans[STORED.index(self.name)])
+        store, (at, body, toc) = item.__dict__["_store"], item.__dict__["_at"]
+        return store.read(self.name, (at, body) if self.name == "body" else (at + body, toc))
 
 
 class StoredArticle(Article):
@@ -77,9 +94,11 @@ class BodyStore:
         """`item` with its body and table of contents written here (a StoredArticle is kept as is)."""
         if isinstance(item, StoredArticle):
             return item
-        spans = (self._write(item.body.encode()), self._write(_ENCODER.encode(item.toc)))
+        at, body = self._write(item.body.encode())
+        _, toc = self._write(_ENCODER.encode(item.toc))  # right after the body: one offset for both
         stored = object.__new__(StoredArticle)
-        stored.__dict__.update({k: v for k, v in item.__dict__.items() if k not in STORED}, _store=self, _spans=spans)
+        kept = {name: _SHARED.get(name, _same)(value) for name, value in item.__dict__.items() if name not in STORED}
+        stored.__dict__.update(kept, _store=self, _at=(at, body, toc))
         return stored
 
     def keep(self, parsed: Parsed) -> Parsed:

@@ -14,6 +14,7 @@ import pytest
 
 from newshub.build import Build
 from newshub.errors import BuildError
+from newshub.links import LinkCheck, Scanner
 from newshub.pipeline import Options, build, check_only
 
 from .conftest import MINIMAL_CONFIG, MakeSite, preview_options, run_cli, tree
@@ -268,3 +269,17 @@ def test_check_with_only_warnings_says_so(make_site: MakeSite) -> None:
     root = make_site({"content/site.yaml": MINIMAL_CONFIG + "dead_links: warning\n", A: article("[c](/contact/)")})
     result = run_cli(root, "check")
     assert result.returncode == 0 and result.stdout.strip() == "Checked project: no errors, 1 warning"
+
+
+def test_a_page_scan_knows_its_ids_and_nothing_between_them() -> None:
+    """A build keeps each page's ids as one string until every page is rendered: no fragment may
+    match across two of them ('a%00b' is not 'a' then 'b')."""
+    scanner = Scanner({"index.html", "news/b/index.html"}.__contains__, "https://hub.example.org")
+    page = b'<h2 id="a">A</h2> <h2 id="b">B</h2> <a href="/news/b/#a%00b">x</a> <a href="/news/b/#b">y</a> <a href="#a">z</a>'
+    home, b = scanner.scan("/", page), scanner.scan("/news/b/", page)
+    assert home.ids == frozenset({"a", "b"}) and home.has_id("b") and not home.has_id("a\0b") and not home.has_id("c")
+    assert b.dead == ("/news/b/#a%00b",)  # on its own page, judged at once
+    assert LinkCheck({"index.html": home, "news/b/index.html": b}).dead() == [
+        ("index.html", "/news/b/#a%00b"),
+        ("news/b/index.html", "/news/b/#a%00b"),
+    ]

@@ -78,3 +78,17 @@ def test_a_closed_store_refuses_to_read() -> None:
     store.close()
     with pytest.raises(ValueError, match="closed"):
         _ = stored.body
+
+
+def test_stored_articles_share_the_strings_many_articles_repeat() -> None:
+    """A parse result comes from a worker with copies of its own of every string: a tag's name, the
+    language and the front matter keys are then kept once, not once an article."""
+    store = BodyStore()
+    try:
+        one, two = (store.put(pickle.loads(pickle.dumps(article(f"content/news/2024-04-0{i}-x.zh.md")))) for i in (1, 2))
+        assert one.tags == two.tags == ("AI",) and one.tags[0] is two.tags[0]
+        assert one.lang is two.lang
+        assert list(one.lines) == list(two.lines) and all(a is b for a, b in zip(one.lines, two.lines, strict=True))
+        assert one.title == two.title and one.lines == two.lines
+    finally:
+        store.close()
