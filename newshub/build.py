@@ -49,7 +49,7 @@ from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
 from .parse import Parsed, article_key, parse
 from .progress import Progress
-from .render import Renderer, compile_templates, make_environment
+from .render import Renderer, compile_templates, make_environment, missing_templates
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, changes, state
 from .store import BodyStore
 from .urls import output_file
@@ -524,7 +524,7 @@ class Build:
             self._theme = (env, compile_templates(env) + broken, catalogs)
         env, problems, catalogs = self._theme
         unreadable = {Path(p.path).stem for p in problems if p.path.startswith("templates/i18n/")}  # there, but broken
-        self.problems["templates"] = problems + check_catalogs(catalogs, self.config, unreadable)
+        self.problems["templates"] = problems + missing_templates(env, self.config) + check_catalogs(catalogs, self.config, unreadable)
         if not self.problems["templates"]:
             self._env = env
             if catalogs != self._catalogs:

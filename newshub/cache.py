@@ -198,8 +198,9 @@ class Cache:
 
 
 def _batches(entries: dict[bytes, Parsed]) -> Iterator[bytes]:
-    """The entries, encoded _BATCH at a time: the file is never held whole in memory."""
-    items = list(entries.items())
+    """The entries in key order, encoded _BATCH at a time: the file is never held whole in memory,
+    and the same entries give the same bytes, however the build came by them (serial or parallel)."""
+    items = sorted(entries.items(), key=lambda item: item[0])
     for start in range(0, len(items), _BATCH):
         yield _ENCODER.encode([_Entry.of(key, parsed) for key, parsed in items[start : start + _BATCH]])
 

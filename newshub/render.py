@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import ical, images, timeline
 from .assemble import article_url, item_url, lang_prefix, list_page_url, page_item_url, pages_of, translation_group
 from .assets import Asset
+from .config import SiteConfig
 from .errors import BuildError, Problem, fail
 from .i18n import Language, MessageError, Translator, language_names, localize
 from .images import Picture
@@ -63,10 +64,18 @@ def compile_templates(env: jinja2.Environment, rel_dir: str = "templates") -> li
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(f"{rel_dir}/{exc.name or name}", exc.lineno or 0, f"template error: {exc.message}"))
-    for name in TEMPLATES.values():
-        if name not in env.list_templates():
-            problems.append(Problem(f"{rel_dir}/{name}", 0, "template missing; every theme needs it"))
     return problems
+
+
+def missing_templates(env: jinja2.Environment, config: SiteConfig, rel_dir: str = "templates") -> list[Problem]:
+    """The templates of TEMPLATES that the theme lacks; search.html only when the site has search."""
+    listed = set(env.list_templates())
+    why = {"search": "template missing; a site with search needs it (or set search: false in site.yaml)"}
+    return [
+        Problem(f"{rel_dir}/{name}", 0, why.get(kind, "template missing; every theme needs it"))
+        for kind, name in TEMPLATES.items()
+        if name not in listed and (kind != "search" or config.search)
+    ]
 
 
 def epoch_date() -> datetime:

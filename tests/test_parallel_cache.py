@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -235,3 +236,17 @@ def test_feeds_hold_the_latest_feed_limit_articles(make_site: MakeSite) -> None:
     assert feed.count("<entry>") == 3
     assert "/news/a-11/" in feed and "/news/a-9/" in feed and "/news/a-8/" not in feed  # the latest
     assert "news/a-0/index.html" in out  # only feeds are limited
+
+
+def test_the_cache_file_is_the_same_however_its_entries_came(make_site: MakeSite) -> None:
+    """Some parse results from the cache and one parsed again in workers, or all parsed serially:
+    the same entries give the same file."""
+    root = make_site(_files())
+    _build(root, "site", jobs=2)
+    edited = root / "content/news/2024-01-05-a-4.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Text with", "Texts with"), encoding="utf-8")
+    _build(root, "site", jobs=2)
+    mixed = (root / CACHE_DIR / "parse.msgpack").read_bytes()
+    shutil.rmtree(root / CACHE_DIR)
+    _build(root, "site", jobs=1)
+    assert (root / CACHE_DIR / "parse.msgpack").read_bytes() == mixed

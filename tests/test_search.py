@@ -277,6 +277,7 @@ def test_a_site_can_go_without_search_in_the_build_and_the_preview(make_site: Ma
             "content/news/2024-04-01-hello.zh.md": "---\ntitle: 你好\ndate: 2024-04-01\n---\n\n正文。\n",
         }
     )
+    (root / "templates/search.html").unlink()  # a theme for a site without search needs none
     result = run_cli(root, "build", env={**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false"})
     assert result.returncode == 0, result.stderr
     files = tree(root / "site")

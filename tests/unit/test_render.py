@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -9,9 +10,10 @@ import pytest
 
 from newshub.errors import BuildError
 from newshub.pipeline import Options, build, check_only
-from newshub.render import compile_templates, make_environment
+from newshub.render import make_environment, missing_templates
 
 from ..conftest import MakeSite
+from .helpers import config
 
 ARTICLE = {"content/news/2024-04-02-a.md": "---\ntitle: A <b>bold</b> & co\n---\n\nBody with **bold**.\n"}
 
@@ -65,10 +67,14 @@ def test_syntax_errors_are_found_by_check_without_rendering(make_site: MakeSite)
     assert problem.message.startswith("template error:")
 
 
-def test_a_missing_template_is_reported() -> None:
+def test_a_missing_template_is_reported_and_search_html_only_with_search() -> None:
     env = make_environment(Path("/nonexistent"))
-    problems = compile_templates(env)
-    assert "templates/home.html: template missing; every theme needs it" in [str(p) for p in problems]
+    found = [str(p) for p in missing_templates(env, config())]
+    assert "templates/home.html: template missing; every theme needs it" in found
+    assert "templates/search.html: template missing; a site with search needs it (or set search: false in site.yaml)" in found
+    without = [str(p) for p in missing_templates(env, replace(config(), search=False))]
+    assert "templates/home.html: template missing; every theme needs it" in without
+    assert not [p for p in without if "search.html" in p]
 
 
 def test_autoescape_and_strict_undefined_are_on(tmp_path: Path) -> None:
