@@ -102,7 +102,7 @@ class Pagefind:
         written, and ends with the files half written when its input is closed then (Pagefind
         issue #1271; fixed by pull request #1272, in no release yet)."""
         listed = self._wait(self._send({"type": "GetFiles", "index_id": self._index}))["files"]
-        listed.reverse()
+        listed.reverse()  # popped from the end, in Pagefind's order: each answer item let go once decoded
         found = {}
         while listed:
             item = listed.pop()

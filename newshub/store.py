@@ -37,12 +37,16 @@ def _same(value: Any) -> Any:
 
 # Strings that many articles repeat (a tag's name, a language, a front matter key), as one copy
 # each: a parse result arrives from a worker with copies of its own (some 800 bytes an article).
+def _names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, names))
+
+
 _SHARED: dict[str, Any] = {
     "lang": sys.intern,
     "author": sys.intern,
-    "tags": lambda names: tuple(map(sys.intern, names)),
-    "projects": lambda ids: tuple(map(sys.intern, ids)),
-    "partners": lambda ids: tuple(map(sys.intern, ids)),
+    "tags": _names,
+    "projects": _names,
+    "partners": _names,
     "lines": lambda lines: {sys.intern(key): line for key, line in lines.items()},
 }
 
