@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
+
+import msgspec
 
 from . import __version__
 from .errors import Problem
@@ -38,7 +39,7 @@ CACHE_DIR = ".newshub-cache"
 FILE = "stamp.json"
 # The libraries whose output newshub writes or whose data it stores, and the Pagefind binary.
 LIBRARIES = ("markdown", "nh3", "msgspec", "pillow", "jinja2", "babel", "icalendar", "pagefind", "pagefind_bin_extended")
-FORMAT = 1
+FORMAT = 2  # 1 was written by json; a stamp of another format is no stamp
 Stats = dict[str, tuple[int, int]]  # file -> (size, mtime_ns)
 
 
@@ -67,6 +68,7 @@ class Stamp:
     left_out: dict[str, int] = field(default_factory=dict)
     next_scheduled: tuple[str, str] | None = None
     racy: dict[str, str] = field(default_factory=dict)  # a racily clean file -> sha256 of the bytes the build used
+    format: int = FORMAT
 
 
 @functools.cache
@@ -199,25 +201,25 @@ def digest_of_file(path: Path) -> str:
 
 
 def load(folder: Path) -> Stamp | None:
-    """The stamp in the cache folder; None when there is none, or it is damaged or of another format."""
+    """The stamp in the cache folder; None when there is none, or it is damaged or of another format.
+
+    msgspec decodes the JSON straight into the Stamp's types, checking each (a stamp lists every
+    input and output file: 230,000 at 100,000 articles, no copies of them made on the way)."""
     try:
         raw = (folder / FILE).read_bytes()
-        digest, _, body = raw.partition(b"\n")
-        if hashlib.sha256(body).hexdigest().encode() != digest:
-            return None
-        data = json.loads(body)
-        if data.pop("format", None) != FORMAT:
-            return None
-        stamp = Stamp(**data)
-        stamp.inputs = {k: (v[0], v[1]) for k, v in data["inputs"].items()}
-        stamp.manifest = {k: (v[0], v[1], v[2]) for k, v in data["manifest"].items()}
-        stamp.retain = tuple(data["retain"])
-        stamp.warnings = [Problem(**w) for w in data["warnings"]]
-        found = data["next_scheduled"]
-        stamp.next_scheduled = (str(found[0]), str(found[1])) if found else None
-        return stamp
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
+    except OSError:
         return None
+    digest, _, body = raw.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    try:
+        stamp = _DECODER.decode(body)
+    except msgspec.DecodeError:  # and ValidationError: not what this version writes
+        return None
+    return stamp if stamp.format == FORMAT else None
+
+
+_DECODER = msgspec.json.Decoder(Stamp)
 
 
 def save(folder: Path, stamp: Stamp | None) -> None:
@@ -226,7 +228,7 @@ def save(folder: Path, stamp: Stamp | None) -> None:
         (folder / FILE).unlink(missing_ok=True)
         return
     folder.mkdir(exist_ok=True)
-    body = json.dumps({"format": FORMAT, **asdict(stamp)}, ensure_ascii=False, separators=(",", ":")).encode()
+    body = msgspec.json.encode(stamp)
     fd, tmp = tempfile.mkstemp(prefix=".stamp-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -127,7 +127,8 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
     """`newshub build`: load every stage (parse results from the cache), then render every page in
     parallel and write the output folder atomically. A no-op build writes nothing: known from file
     stats alone when none moved (noop.py), else from content hashes once every stage has run.
-    `looked`: the caller's noop.look(options), when it took one (the CLI does, before importing this)."""
+    `looked`: the caller's noop.look(options), when it took one (the CLI does, before importing this);
+    the build lets go of its stamp once the no-op check is done."""
     report = Report()
     refuse_unsafe_output(options.root, options.out)  # before any work: a refused folder wastes nothing
     out = options.out.resolve()
@@ -147,7 +148,9 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
 
 def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore | None) -> Report:
     out = options.out.resolve()
-    stamp = looked.stamp
+    # The last build's stamp lists every input and output file (some 80 MB at 100,000 articles):
+    # needed until the no-op check below, then let go before the pages are rendered.
+    stamp, looked.stamp = looked.stamp, None
     progress = Progress(options.progress)
     with report.stage("cache"):
         cache = Cache.open(options.root, options.cache, store)
@@ -183,6 +186,7 @@ def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore
             cache.save()
             _stamp(options, project, report, looked, stamp.manifest)
         return report
+    del stamp
     strict(options, project.warnings)
     project.apply(templates=True)
     renderer = project.renderer()  # BuildError: a template that does not compile
