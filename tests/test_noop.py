@@ -3,6 +3,7 @@ are a shortcut, the content is the authority whenever a stat moved or could not 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +123,23 @@ def test_a_damaged_stamp_is_no_stamp(root: Path) -> None:
     report = build(Options(root=root, jobs=1))
     assert not stats_only(report) and report.written == 0
     assert stats_only(build(Options(root=root, jobs=1)))  # a new stamp
+
+
+@pytest.mark.parametrize("swap", [(b'"format":2', b'"format":1'), (b'"pages":', b'"pages":"many","x":')])
+def test_a_stamp_of_another_format_or_types_is_no_stamp(root: Path, swap: tuple[bytes, bytes]) -> None:
+    # Signed, so not damaged: an older newshub's stamp, or one whose values are not what this one
+    # writes, is decoded by type and turned down; the build then checks by content.
+    path = root / ".newshub-cache" / noop.FILE
+    body = path.read_bytes().partition(b"\n")[2]
+    assert swap[0] in body
+    body = body.replace(*swap)
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert noop.load(path.parent) is None
+    report = build(Options(root=root, jobs=1))
+    assert not stats_only(report) and report.written == 0
+    stamp = noop.load(path.parent)
+    assert stamp is not None and stamp.format == noop.FORMAT and stamp.pages == report.pages
+    assert all(isinstance(value, tuple) for value in [*stamp.inputs.values(), *stamp.manifest.values()])
 
 
 def test_the_output_is_due_to_change_at_until(tmp_path: Path) -> None:
