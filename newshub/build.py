@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 STAGES = ("config", "content", "check", "templates")  # a build stops at the first that fails
 BODY_FIELDS = ("summary", "body", "toc", "minutes")  # what an article's Markdown body gives it
 _NOT_ASSEMBLED = {*BODY_FIELDS, "lines"}
+FRONT_MATTER_CHUNK = 256  # files a front matter task: some 30 ms of work, as 64 bodies take 250 ms
 _CONTAINERS = {tuple, list, dict}  # what assemble and check never read: lines only place errors
 
 
@@ -101,9 +102,10 @@ class Build:
 
     `defer_at`: from this many news files to parse (and none in the cache), the first load reads
     their front matter only and parses the bodies in forked workers (the preview's cold start).
-    `store`: where articles' bodies are kept once parsed (a build's); then each source is read as it
-    is parsed and its bytes let go after, so that neither the bodies nor the sources are ever all in
-    memory, and only the digests of the files in `digests` are kept (`used_digest`: the racily
+    The first load reads each source as it is parsed (so reading and parsing overlap). `store`:
+    where articles' bodies are kept once parsed (a build's); then each source's bytes are let go
+    after it is parsed, so that neither the bodies nor the sources are ever all in memory, and
+    only the digests of the files in `digests` are kept (`used_digest`: the racily
     clean ones, noop.racily_clean). Such a Build is loaded once: it reads no change after."""
 
     def __init__(
@@ -135,7 +137,7 @@ class Build:
         self._cache: Cache | None = None
         self._markdown: MarkdownRenderer | None = None
         self._sources: dict[str, Source | Problem] = {}  # rel -> its bytes, or why they cannot be read
-        self._unread: dict[str, Entry] = {}  # with a store: rel -> a file listed, read when parsed
+        self._unread: dict[str, Entry] = {}  # on a first load: rel -> a file listed, read when parsed
         self._real_root = self.root  # of _unread's files: the project folder, links resolved
         self._discovered: list[Problem] = []  # discover's warnings
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
@@ -338,12 +340,13 @@ class Build:
     def _read(self, paths: set[str] | None) -> set[str]:
         """Read `paths` again (every content file when None), as discover reads them; the paths
         whose bytes changed, came or went."""
-        if paths is None and self.store is not None:  # loaded once: each file is read as it is parsed (_parse)
+        if paths is None and (self.store is not None or not self._sources):  # the first load: each file is read as it is parsed (_parse)
             entries, self._discovered, errors = listing(self.root)
             self._unread, self._real_root = {entry.rel: entry for entry in entries}, self.root.resolve()
             self._sources = {problem.path: problem for problem in errors}
             return self._unread.keys() | self._sources.keys()
         if paths is None:
+            self._unread.clear()  # a first load cut short: everything is read again here
             sources, self._discovered, errors = discover(self.root)
             found: dict[str, Source | Problem] = {s.rel: s for s in sources}
             found.update((p.path, p) for p in errors)
@@ -381,15 +384,17 @@ class Build:
         if progress and len(changed) >= parallel.MIN_PARALLEL:
             progress.start("parse", len(changed))
 
-        def todo() -> Iterator[Source]:
-            """The changed sources the cache does not have, each read (with a store) as it is taken."""
-            for rel in sorted(changed):
+        cache = self._cache if self._cache and self._cache.entries else None  # none: no key to make
+
+        def todo(rels: list[str]) -> Iterator[Source]:
+            """The sources of `rels` the cache does not have, each read (on a first load) as it is taken."""
+            for rel in rels:
                 source = self._source(rel)
                 if source is None:
                     self._parsed.pop(rel, None)
                 elif isinstance(source, Problem):
                     self._parsed[rel] = (b"", Parsed(None, (source,), ()))
-                elif (hit := self._cache.get(source_key(source, digest)) if self._cache else None) is not None and self._current(hit):
+                elif (hit := cache.get(source_key(source, digest)) if cache else None) is not None and self._current(hit):
                     self._parsed[rel] = (source.data, hit)
                     self._spend(source)
                 else:
@@ -398,15 +403,12 @@ class Build:
                 if tick:
                     tick(1)
 
-        now: Iterable[Source] = todo()
-        later: list[Source] = []
-        if self.site is None and self.defer_at and self._cache:  # a preview's cold start: front matter first?
-            now = list(now)
-            later = [s for s in now if s.section == "news"]
-            if len(later) < self.defer_at:
-                later = []
-            now = [s for s in now if s.section != "news"] if later else now
-        results = parallel.parse_each(now, self.config, self._markdown, self.options.jobs, tick)
+        rels, later = sorted(changed), []
+        if self.site is None and self.defer_at and self._cache is not None:  # a preview's cold start: front matter first?
+            news = [rel for rel in rels if section_of(rel) == "news"]
+            if len(news) >= self.defer_at:
+                rels, later = [rel for rel in rels if section_of(rel) != "news"], news
+        results = parallel.parse_each(todo(rels), self.config, self._markdown, self.options.jobs, tick)
         with contextlib.closing(results):  # on an error, the workers stop at once
             for source, parsed in results:
                 self._parsed[source.rel] = (source.data, self.store.keep(parsed) if self.store else parsed)
@@ -414,9 +416,7 @@ class Build:
                     self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
                 self._spend(source)
         if later:
-            self._defer(later)
-            if tick:
-                tick(len(later))
+            self._defer(todo(later), tick)
 
     def _source(self, rel: str) -> Source | Problem | None:
         """A content file's bytes as last read, or why they cannot be read; a listed file is read now."""
@@ -439,16 +439,17 @@ class Build:
         store = self._markdown.images if self._markdown else None
         return store is None or all(store.digest(dep[0]) == dep[1] for dep in parsed.deps)
 
-    def _defer(self, sources: list[Source]) -> None:
-        """Front matter now; load() then starts the workers that parse the bodies."""
+    def _defer(self, sources: Iterable[Source], tick: parallel.Tick | None) -> None:
+        """Front matter now, of sources read as the workers take them; load() then starts the
+        workers that parse the bodies."""
         assert self.config is not None
         front_matter_only = FrontMatterOnly(self.config.html, _base_path(self.config), self.root, self.image_index)
-        front_matter = parallel.parse_all(sources, self.config, front_matter_only, self.options.jobs)
-        for source, parsed in zip(sources, front_matter, strict=True):
+        front_matter = parallel.parse_each(sources, self.config, front_matter_only, self.options.jobs, tick, FRONT_MATTER_CHUNK)
+        for source, parsed in front_matter:
             if isinstance(parsed.item, Article):
                 item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
                 item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))
-                parsed = replace(parsed, item=item)  # its deps too: the featured image is served at once
+                parsed = Parsed(item, parsed.problems, parsed.warnings, parsed.deps)  # its deps too: the featured image is served at once
             self._parsed[source.rel] = (source.data, parsed)
 
     def _complete(self, source: Source, item: Unparsed) -> None:

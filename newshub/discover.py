@@ -1,11 +1,12 @@
 """discover: find the content files and read their bytes. The only stage that reads content/.
 
-`listing` finds them without reading any (a build reads each as it is parsed, so that a large
-site's sources are never all in memory); `discover` finds and reads them (the preview compares
-bytes to know what changed)."""
+`listing` finds them without reading any (a first load reads each as it is parsed: reading and
+parsing overlap, and a build's sources are never all in memory); `discover` finds and reads them
+(the preview, after its first load, compares bytes to know what changed)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -122,21 +123,35 @@ def skipped(rel: str, is_file: bool) -> Problem | None:
     return None
 
 
+# Where the system can refuse to open a link (not Windows), a file listed as no link is opened so:
+# a link put in its place since then fails with ELOOP (EMLINK on FreeBSD) instead of being followed.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_IS_LINK = (errno.ELOOP, errno.EMLINK)
+
+
 def read_source(real_root: Path, entry: Entry) -> Source | Problem:
     """One content file's bytes, or why they may not be read (the preview reads files this way too).
-    `real_root`: the project folder with symbolic links resolved."""
-    rel, path = entry.rel, real_root / entry.rel
-    # Looked at again: a build reads a file minutes after listing it.
-    if entry.linked or path.is_symlink() or (rel.count("/") == 3 and path.parent.is_symlink()):
+    `real_root`: the project folder with symbolic links resolved. The file is looked at again as it
+    is opened (a build reads it minutes after listing it): a link is followed only within the project."""
+    rel = entry.rel
+    path = os.path.join(real_root, rel)
+    follow = entry.linked or not _NOFOLLOW or (rel.count("/") == 3 and os.path.islink(os.path.dirname(path)))
+    if follow:
         try:
-            outside = not path.resolve().is_relative_to(real_root)
+            outside = not Path(path).resolve().is_relative_to(real_root)
         except (OSError, RuntimeError):  # a loop of links (RuntimeError up to Python 3.12)
             return Problem(rel, 0, "is a symbolic link that leads round in a loop; replace it with the file")
         if outside:
             # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
             return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into {rel.rsplit('/', 1)[0]}/")
     try:
-        with open(path, "rb") as file:
+        fd = os.open(path, os.O_RDONLY | (0 if follow else _NOFOLLOW))
+    except OSError as exc:
+        if exc.errno in _IS_LINK and not follow:  # a link now: judged as one
+            return read_source(real_root, Entry(rel, entry.section, True))
+        return Problem(rel, 0, f"cannot read: {exc.strerror}")
+    try:
+        with open(fd, "rb") as file:
             return Source(rel, entry.section, file.read())
     except OSError as exc:
         return Problem(rel, 0, f"cannot read: {exc.strerror}")

@@ -137,19 +137,15 @@ def _parse_chunk(sources: Sequence[Source]) -> list[Parsed]:
     return [parse(source, _work["config"], _work["renderer"]) for source in sources]
 
 
-def parse_all(
-    sources: Sequence[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
-) -> list[Parsed]:
-    return [parsed for _, parsed in parse_each(sources, config, renderer, jobs, tick)]
-
-
 def parse_each(
-    sources: Iterable[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None
+    sources: Iterable[Source], config: SiteConfig, renderer: MarkdownRenderer, jobs: int, tick: Tick | None = None, chunk: int = _CHUNK
 ) -> Generator[tuple[Source, Parsed]]:
     """(source, parse(source)) for each source, in order, as the workers finish them. The sources
-    go to the workers a chunk at a time, taken from `sources` only a few chunks ahead of the caller:
+    go to the workers `chunk` at a time, taken from `sources` only a few chunks ahead of the caller:
     an iterator that reads each file as it is taken, and a caller that keeps only part of each
-    result, never hold all of them. Fewer than MIN_PARALLEL (with `jobs` 0) are parsed here."""
+    result, never hold all of them. Fewer than MIN_PARALLEL (with `jobs` 0) are parsed here.
+    A larger `chunk` suits a cheap parse (front matter only): fewer tasks, less of the pool's
+    own work in this process."""
     queue = iter(sources)
     head = list(itertools.islice(queue, MIN_PARALLEL))  # enough to know whether a pool is worth it
     sources = itertools.chain(head, queue)
@@ -162,16 +158,16 @@ def parse_each(
         return
     _work.update(config=config, renderer=renderer)
     try:
-        for chunk, parsed in _map(_parse_chunk, _batches(sources), workers, tick):
-            yield from zip(chunk, parsed, strict=True)
+        for taken, parsed in _map(_parse_chunk, _batches(sources, chunk), workers, tick):
+            yield from zip(taken, parsed, strict=True)
     finally:
         _work.clear()
 
 
-def _batches(sources: Iterable[Source]) -> Iterator[tuple[int, list[Source]]]:
-    """_map's tasks: the sources, _CHUNK at a time."""
+def _batches(sources: Iterable[Source], size: int) -> Iterator[tuple[int, list[Source]]]:
+    """_map's tasks: the sources, `size` at a time."""
     queue = iter(sources)
-    while chunk := list(itertools.islice(queue, _CHUNK)):
+    while chunk := list(itertools.islice(queue, size)):
         yield len(chunk), chunk
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from . import ical, images, timeline
+from . import images, timeline
 from .assemble import article_url, item_url, lang_prefix, list_page_url, page_item_url, pages_of, translation_group
 from .assets import Asset
 from .config import SiteConfig
@@ -457,6 +457,8 @@ class Renderer:
 
         def dropped(project: Project, milestone: Milestone) -> bool:
             return timeline.state(milestone, today, project.status) == timeline.DROPPED
+
+        from . import ical  # icalendar, imported when a calendar is first rendered: a tenth of the preview's start
 
         today = timeline.today(site)
         return ical.calendar(site, projects, lang, name, text, dropped, link, stamp)

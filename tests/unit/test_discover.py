@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from newshub.discover import discover, is_scratch, section_of
+from newshub.discover import discover, is_scratch, listing, read_source, section_of
+from newshub.errors import Problem
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -78,3 +80,39 @@ def test_a_file_where_a_section_folder_belongs_is_an_error(tmp_path: Path) -> No
     sources, _, errors = discover(tmp_path)
     assert [s.rel for s in sources] == ["content/pages/about.md"]
     assert [str(e) for e in errors] == ["content/news: is not a folder; move it aside and create content/news/"]
+
+
+@pytest.mark.parametrize("swap", ["outside", "inside", "loop", "bundle outside", "gone"])
+def test_a_file_is_judged_again_when_it_is_read_after_being_listed(tmp_path: Path, swap: str) -> None:
+    # A build reads each file minutes after listing it: whatever was put in its place since is
+    # judged as it is opened (a link is followed only within the project), never read blindly.
+    root, outside = tmp_path / "site", tmp_path / "secret.md"
+    outside.write_text("TOKEN=hunter2", encoding="utf-8")
+    write(root, {"content/news/a.md": "a", "content/news/kept.md": "kept", "content/pages/b/index.md": "b"})
+    entries, _, _ = listing(root)
+    assert [(e.rel, e.linked) for e in entries] == [
+        ("content/news/a.md", False),
+        ("content/news/kept.md", False),
+        ("content/pages/b/index.md", False),
+    ]
+    news, bundle = root / "content/news/a.md", root / "content/pages/b"
+    if swap == "bundle outside":
+        shutil.rmtree(bundle)
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere/index.md").write_text("TOKEN=hunter2", encoding="utf-8")
+        bundle.symlink_to(tmp_path / "elsewhere")
+    elif swap == "gone":
+        news.unlink()
+    else:
+        news.unlink()
+        news.symlink_to({"outside": outside, "inside": root / "content/news/kept.md", "loop": news}[swap])
+    found = [read_source(root.resolve(), entry) for entry in entries]
+    said = [f.message if isinstance(f, Problem) else f.data.decode() for f in found]
+    expected = {
+        "outside": ["is a symbolic link to a file outside the project; copy the file into content/news/", "kept", "b"],
+        "inside": ["kept", "kept", "b"],
+        "loop": ["is a symbolic link that leads round in a loop; replace it with the file", "kept", "b"],
+        "bundle outside": ["a", "kept", "is a symbolic link to a file outside the project; copy the file into content/pages/b/"],
+        "gone": ["cannot read: No such file or directory", "kept", "b"],
+    }
+    assert said == expected[swap]
