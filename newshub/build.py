@@ -100,8 +100,9 @@ class Build:
     """The stages of one project's build and their last results. Thread-safe: public methods hold
     `lock`, and `changed` is notified when `generation` moves on (open pages should look again).
 
-    `defer_at`: from this many news files to parse (and none in the cache), the first load reads
-    their front matter only and parses the bodies in forked workers (the preview's cold start).
+    `defer_at`: from this many news files (as listed), the first load reads the front matter only
+    of those the cache does not have, and parses their bodies in forked workers behind it (the
+    preview's cold start).
     The first load reads each source as it is parsed (so reading and parsing overlap). `store`:
     where articles' bodies are kept once parsed (a build's); then each source's bytes are let go
     after it is parsed, so that neither the bodies nor the sources are ever all in memory, and
@@ -445,12 +446,14 @@ class Build:
         assert self.config is not None
         front_matter_only = FrontMatterOnly(self.config.html, _base_path(self.config), self.root, self.image_index)
         front_matter = parallel.parse_each(sources, self.config, front_matter_only, self.options.jobs, tick, FRONT_MATTER_CHUNK)
-        for source, parsed in front_matter:
-            if isinstance(parsed.item, Article):
-                item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
-                item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))
-                parsed = Parsed(item, parsed.problems, parsed.warnings, parsed.deps)  # its deps too: the featured image is served at once
-            self._parsed[source.rel] = (source.data, parsed)
+        with contextlib.closing(front_matter):  # on an error, the workers stop at once
+            for source, parsed in front_matter:
+                if isinstance(parsed.item, Article):
+                    item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
+                    item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))
+                    # Its deps too: the featured image is served at once.
+                    parsed = Parsed(item, parsed.problems, parsed.warnings, parsed.deps)
+                self._parsed[source.rel] = (source.data, parsed)
 
     def _complete(self, source: Source, item: Unparsed) -> None:
         """Give an Unparsed article the fields of its body: the workers' parse, else one made here."""

@@ -30,9 +30,20 @@ __all__ = ["Options", "Report", "build", "check_only"]  # Options and Report liv
 
 
 def check_only(options: Options) -> Report:
-    """`newshub check`: every stage, every page rendered and its links checked, nothing written."""
+    """`newshub check`: every stage, every page rendered and its links checked, nothing written.
+    As in a build, articles' bodies wait for their pages in a temporary file (in the project
+    folder: a check has no output folder), and each source is let go once parsed."""
+    store = BodyStore(options.root) if available() else None
+    try:
+        return _check_only(options, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _check_only(options: Options, store: BodyStore | None) -> Report:
     report = Report()
-    project = Build(options)
+    project = Build(options, store=store)
     project.now = build_time()
     project.load(report=report)
     report.warnings.extend(project.warnings)

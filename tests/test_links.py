@@ -30,7 +30,7 @@ def article(body: str, title: str = "A", date: str = "2024-05-01", extra: str = 
 
 def problems(root: Path, **options: object) -> list[str]:
     try:
-        check_only(Options(root=root, cache=False, jobs=1, **options))  # type: ignore[arg-type]
+        check_only(Options(root=root, cache=False, **{"jobs": 1, **options}))  # type: ignore[arg-type]
     except BuildError as exc:
         return [str(p) for p in exc.problems]
     return []
@@ -68,6 +68,21 @@ def test_dead_paths_and_fragments_are_errors_at_their_line(make_site: MakeSite) 
         build(Options(root=root, cache=False, jobs=1))
     assert [str(p) for p in failed.value.problems] == problems(root)
     assert not (root / "site").exists()
+
+
+def test_check_in_worker_processes_reads_every_body_and_says_what_build_says(make_site: MakeSite) -> None:
+    # Enough articles for worker processes: check keeps bodies in a temporary file, as build does,
+    # and its workers render every page from it, the dead link in the last body included.
+    files = {f"content/news/2024-05-01-n{i:03d}.md": article(f"Body {i}.", title=f"N{i}") for i in range(80)}
+    files["content/news/2024-05-01-n079.md"] = article("Body.\n\nSee [gone](/news/nowhere/).")
+    root = make_site(files)
+    before = tree(root)
+    dead = "content/news/2024-05-01-n079.md:8: dead link '/news/nowhere/': no page or file of the site has this URL"
+    assert problems(root, jobs=2) == [f"{dead}; check the spelling, or create the page"]
+    with pytest.raises(BuildError) as failed:
+        build(Options(root=root, cache=False, jobs=2))
+    assert [str(p) for p in failed.value.problems] == [f"{dead}; check the spelling, or create the page"]
+    assert tree(root) == before  # and no temporary file left behind
 
 
 def test_a_failed_link_check_leaves_the_previous_site_as_it_was(make_site: MakeSite) -> None:
