@@ -707,10 +707,12 @@ class Build:
             if site is None or store is None:
                 return {}
             files: dict[str, Picture] = {}
-            items = [*site.by_source.values(), *site.projects.values(), *site.partners.values()]
-            for item in items:
-                held = self._parsed.get(item.source)
-                for path, _, size, mtime, picture in held[1].deps if held else ():
+            others = {project.source for project in site.projects.values()} | {partner.source for partner in site.partners.values()}
+            # Only the parse results that read an image, not every item: this runs after every save.
+            for rel, (_, parsed) in self._parsed.items():
+                if not parsed.deps or (rel not in site.by_source and rel not in others):
+                    continue
+                for path, _, size, mtime, picture in parsed.deps:
                     if picture is not None:
                         files.update((url.lstrip("/"), picture) for url in picture.urls)
                         if self.image_index.get(path, (None,))[0] != (size, mtime):  # what a worker read, for the next run

@@ -145,7 +145,8 @@ class LinkCheck:
         """(page file, href) for every dead link; a #fragment to a page not scanned is not judged."""
         found: list[tuple[str, str]] = []
         for file, scan in self.scans.items():
-            found.extend((file, link) for link in scan.dead)
+            if scan.dead:  # most pages have no dead link: no generator made for them (the preview asks after every save)
+                found.extend((file, link) for link in scan.dead)
             for link, target, fragment in scan.fragments:
                 if (page := self.scans.get(target)) is not None and not page.has_id(fragment):
                     found.append((file, link))
