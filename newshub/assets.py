@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .discover import is_image, is_scratch
+from .discover import NotRegular, is_image, is_scratch, read_file
 from .images import without_metadata
 
 
@@ -35,11 +35,12 @@ def load_assets(root: Path) -> dict[str, Asset]:
         rel = path.relative_to(folder).as_posix()
         if any(is_scratch(part) for part in rel.split("/")):
             continue
-        if not path.resolve().is_relative_to(inside):
+        resolved = path.resolve()
+        if not resolved.is_relative_to(inside):
             continue  # a symbolic link out of the project (a secret, /proc/self/environ) is never published
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:  # an editor's temporary file, gone since it was listed
+            data = read_file(str(resolved))  # as resolved: a link put there since is not followed
+        except (FileNotFoundError, NotRegular):  # an editor's temporary file, gone or replaced since it was listed
             continue
         if is_image(rel):  # a photo taken on a phone carries where it was taken
             data = without_metadata(data)

@@ -13,8 +13,8 @@ the same functions, and nothing is tracked by hand:
   never reused once anything it was rendered from has changed, whatever its template reads.
 
 A failed stage keeps the last good Site, templates and pages: the preview shows the last good
-site under the errors. A cold start of the preview (many news files, no build cache) reads only
-their front matter first and parses the bodies behind it: see `Unparsed`.
+site under the errors. A cold start of the preview (many news files) reads only the front matter
+of those not in the build cache first and parses their bodies behind it: see `Unparsed`.
 """
 
 from __future__ import annotations
@@ -339,21 +339,26 @@ class Build:
         return True
 
     def _read(self, paths: set[str] | None) -> set[str]:
-        """Read `paths` again (every content file when None), as discover reads them; the paths
-        whose bytes changed, came or went."""
+        """Read `paths` again (every content file when None: on a first load listed, each read as it
+        is parsed); the paths whose bytes changed, came or went, and any parsed that is gone (a
+        run cut short after a file was deleted)."""
         if paths is None and (self.store is not None or not self._sources):  # the first load: each file is read as it is parsed (_parse)
             entries, self._discovered, errors = listing(self.root)
             self._unread, self._real_root = {entry.rel: entry for entry in entries}, self.root.resolve()
             self._sources = {problem.path: problem for problem in errors}
-            return self._unread.keys() | self._sources.keys()
+            return self._unread.keys() | self._sources.keys() | self._parsed.keys()
         if paths is None:
             self._unread.clear()  # a first load cut short: everything is read again here
             sources, self._discovered, errors = discover(self.root)
             found: dict[str, Source | Problem] = {s.rel: s for s in sources}
             found.update((p.path, p) for p in errors)
             changed = {rel for rel in found.keys() | self._sources.keys() if found.get(rel) != self._sources.get(rel)}
+            if self.store is None:  # a run cut short may have read a file and not parsed it: the bytes parsed decide
+                changed |= {
+                    rel for rel, (data, _) in self._parsed.items() if isinstance(now := found.get(rel), Source) and now.data != data
+                }
             self._sources = found
-            return changed | (found.keys() - self._parsed.keys())
+            return changed | (found.keys() ^ self._parsed.keys())
         changed = set()
         for rel in paths:
             section = section_of(rel)
@@ -413,7 +418,7 @@ class Build:
         with contextlib.closing(results):  # on an error, the workers stop at once
             for source, parsed in results:
                 self._parsed[source.rel] = (source.data, self.store.keep(parsed) if self.store else parsed)
-                if self._cache is not None:
+                if self._cache is not None and self._cache.folder is not None:  # --no-cache: no key to make
                     self._cache.put(source_key(source, digest), self._parsed[source.rel][1])
                 self._spend(source)
         if later:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,35 +124,67 @@ def skipped(rel: str, is_file: bool) -> Problem | None:
     return None
 
 
-# Where the system can refuse to open a link (not Windows), a file listed as no link is opened so:
-# a link put in its place since then fails with ELOOP (EMLINK on FreeBSD) instead of being followed.
+# Where the system can refuse to open a link (not Windows), a file is opened so: a link put in its
+# place since it was listed (or resolved) fails with ELOOP (EMLINK on FreeBSD) instead of being
+# followed. Binary on Windows (no newline translation, no stop at ^Z); a pipe put in a file's place
+# does not block the open, and is then refused as no regular file.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
 _IS_LINK = (errno.ELOOP, errno.EMLINK)
+
+
+class NotRegular(OSError):
+    """What read_file found at a path where a regular file was: a link (`link`), a folder or a pipe."""
+
+    def __init__(self, path: str, link: bool) -> None:
+        super().__init__(f"{path} is {'a symbolic link' if link else 'not a regular file'}")
+        self.link = link
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of the regular file at `path`, opened refusing a link where the system can (so a
+    link put there after `path` was resolved or listed is not followed). NotRegular for a link, a
+    folder or a pipe; OSError when it cannot be read."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        if exc.errno in _IS_LINK and _NOFOLLOW:
+            raise NotRegular(path, link=True) from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(path, link=False)
+        with open(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
 
 
 def read_source(real_root: Path, entry: Entry) -> Source | Problem:
     """One content file's bytes, or why they may not be read (the preview reads files this way too).
-    `real_root`: the project folder with symbolic links resolved. The file is looked at again as it
-    is opened (a build reads it minutes after listing it): a link is followed only within the project."""
+    `real_root`: the project folder with symbolic links resolved. The file is judged again as it
+    is opened (a build reads it minutes after listing it): a link is followed only within the
+    project, and only to a regular file. A file listed as a link, one in a page bundle (whose
+    folder may be a link) and every file where links cannot be refused at open are resolved first
+    and opened as resolved."""
     rel = entry.rel
     path = os.path.join(real_root, rel)
-    follow = entry.linked or not _NOFOLLOW or (rel.count("/") == 3 and os.path.islink(os.path.dirname(path)))
-    if follow:
+    if entry.linked or not _NOFOLLOW or rel.count("/") == 3:
         try:
-            outside = not Path(path).resolve().is_relative_to(real_root)
+            resolved = Path(path).resolve()
         except (OSError, RuntimeError):  # a loop of links (RuntimeError up to Python 3.12)
             return Problem(rel, 0, "is a symbolic link that leads round in a loop; replace it with the file")
-        if outside:
+        if not resolved.is_relative_to(real_root):
             # A link to ~/.ssh or /proc/self/environ must not be read into a published page.
             return Problem(rel, 0, f"is a symbolic link to a file outside the project; copy the file into {rel.rsplit('/', 1)[0]}/")
+        path = str(resolved)
     try:
-        fd = os.open(path, os.O_RDONLY | (0 if follow else _NOFOLLOW))
-    except OSError as exc:
-        if exc.errno in _IS_LINK and not follow:  # a link now: judged as one
+        return Source(rel, entry.section, read_file(path))
+    except NotRegular as exc:
+        if exc.link and not entry.linked:  # a link now: judged as one
             return read_source(real_root, Entry(rel, entry.section, True))
-        return Problem(rel, 0, f"cannot read: {exc.strerror}")
-    try:
-        with open(fd, "rb") as file:
-            return Source(rel, entry.section, file.read())
+        if exc.link:
+            return Problem(rel, 0, "changed into another symbolic link while it was read; build again")
+        return Problem(rel, 0, "is not a regular file; save the text as an ordinary file")
     except OSError as exc:
         return Problem(rel, 0, f"cannot read: {exc.strerror}")

@@ -68,7 +68,7 @@ class Stamp:
     left_out: dict[str, int] = field(default_factory=dict)
     next_scheduled: tuple[str, str] | None = None
     racy: dict[str, str] = field(default_factory=dict)  # a racily clean file -> sha256 of the bytes the build used
-    format: int = FORMAT
+    format: int = 0  # FORMAT in a stamp a build writes: a file without the key is of no known format
 
 
 @functools.cache

@@ -33,12 +33,24 @@ def check_only(options: Options) -> Report:
     """`newshub check`: every stage, every page rendered and its links checked, nothing written.
     As in a build, articles' bodies wait for their pages in a temporary file (in the project
     folder: a check has no output folder), and each source is let go once parsed."""
-    store = BodyStore(options.root) if available() else None
+    store = _body_store(options.root)
     try:
         return _check_only(options, store)
     finally:
         if store is not None:
             store.close()
+
+
+def _body_store(folder: Path) -> BodyStore | None:
+    """A body store in `folder` (not a /tmp that may be memory); where that cannot be written (a
+    read-only checkout, a folder not there), in the system's temporary folder; failing that, none:
+    the bodies are then kept in memory, as where pread is missing."""
+    if not available():
+        return None
+    for where in (folder, None):
+        with contextlib.suppress(OSError):
+            return BodyStore(where)
+    return None
 
 
 def _check_only(options: Options, store: BodyStore | None) -> Report:
@@ -149,7 +161,7 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
             return looked.said
     # Articles' bodies wait for their pages in a file beside the output folder (the staging folder
     # goes there too): not in memory, nor in a /tmp that may be memory.
-    store = BodyStore(out.parent if out.parent.is_dir() else None) if available() else None
+    store = _body_store(out.parent)
     try:
         return _build(options, looked, report, store)
     finally:
@@ -281,5 +293,6 @@ def _stamp(
         left_out=report.left_out,
         next_scheduled=(upcoming[0].isoformat(), upcoming[1]) if upcoming else None,
         racy=noop.racy(looked.inputs, looked.taken_ns, project.used_digest),
+        format=noop.FORMAT,
     )
     noop.save(options.root / CACHE_DIR, stamp)

@@ -36,7 +36,7 @@ PREFIX = "/__newshub__/"
 RELOAD_JS = (Path(__file__).parent / "preview" / "reload.js").read_bytes()
 OVERLAY_CSS = (Path(__file__).parent / "preview" / "overlay.css").read_bytes()
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
-DEFER_AT = 256  # news files to parse at start (none in the cache) from which their bodies are parsed behind
+DEFER_AT = 256  # news files (as listed) from which a first start reads only the front matter of those not cached
 IDLE = 0.3  # seconds without requests or rebuilds before pages are rendered ahead of being asked for
 KEEPALIVE = 15.0
 

@@ -153,6 +153,16 @@ def test_check_validates_and_writes_nothing(project: Path) -> None:
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_root_that_is_not_there_is_named_not_a_traceback(tmp_path: Path, command: str) -> None:
+    # Both keep articles' bodies in a temporary file, made in the project (check) or beside the
+    # output (build): where that folder cannot be written, elsewhere, and the real problem is said.
+    result = run_cli(tmp_path, command, "--root", str(tmp_path / "missing"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "content/site.yaml: not found; create it with at least 'title:' and 'base_url:'"
+    assert "Traceback" not in result.stderr
+
+
 def test_new_news_scaffolds_a_dated_draft_that_builds(project: Path) -> None:
     before = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the site's zone, not the machine's
     result = run_cli(project, "new", "news", "Board meeting in May")

@@ -179,6 +179,23 @@ def test_the_background_parse_fills_the_build_cache(make_site: MakeSite, parses:
     assert again.everything() == first.everything()
 
 
+def test_with_a_partly_warm_cache_only_the_news_files_it_lacks_start_from_front_matter(make_site: MakeSite, parses: Parses) -> None:
+    # The news files are counted as listed, before any is read; of those, the cache gives what it
+    # has, and only the rest (edited since it was saved) are read for their front matter first.
+    root = make_site(start_files(random.Random(3)))
+    options = preview_options(root, cache=True)
+    cold_build(options).finish_loading()
+    edited = sorted(NEWS)[:2]
+    for rel in edited:
+        save(root / rel, (root / rel).read_text(encoding="utf-8") + "\nA sentence added since.\n")
+    parses.clear()
+    again = Build(options, defer_at=len(NEWS))
+    again.load(Cache.open(root))
+    assert again.background is not None
+    assert sorted(parses.calls) == [(rel, False) for rel in edited]  # front matter only, and only theirs
+    assert_same(again, options, "a partly warm start")
+
+
 def test_a_background_parse_stopped_early_leaves_whole_pages(make_site: MakeSite) -> None:
     project, options = cold(make_site)
     project.stop()

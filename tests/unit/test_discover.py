@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from newshub import discover as discover_module
 from newshub.discover import discover, is_scratch, listing, read_source, section_of
 from newshub.errors import Problem
 
@@ -82,13 +84,21 @@ def test_a_file_where_a_section_folder_belongs_is_an_error(tmp_path: Path) -> No
     assert [str(e) for e in errors] == ["content/news: is not a folder; move it aside and create content/news/"]
 
 
-@pytest.mark.parametrize("swap", ["outside", "inside", "loop", "bundle outside", "gone"])
-def test_a_file_is_judged_again_when_it_is_read_after_being_listed(tmp_path: Path, swap: str) -> None:
+@pytest.mark.parametrize("links_refused_at_open", [True, False], ids=["O_NOFOLLOW", "no O_NOFOLLOW (Windows)"])
+@pytest.mark.parametrize("swap", ["none", "outside", "inside", "loop", "bundle outside", "gone", "folder", "pipe"])
+def test_a_file_is_judged_again_when_it_is_read_after_being_listed(
+    tmp_path: Path, swap: str, links_refused_at_open: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A build reads each file minutes after listing it: whatever was put in its place since is
-    # judged as it is opened (a link is followed only within the project), never read blindly.
+    # judged as it is opened (a link is followed only within the project, and only to a regular
+    # file), never read blindly, and the bytes read are the file's, untranslated.
+    if not links_refused_at_open:
+        monkeypatch.setattr(discover_module, "_NOFOLLOW", 0)
+        monkeypatch.setattr(discover_module, "_FLAGS", discover_module._FLAGS & ~os.O_NOFOLLOW)
     root, outside = tmp_path / "site", tmp_path / "secret.md"
     outside.write_text("TOKEN=hunter2", encoding="utf-8")
     write(root, {"content/news/a.md": "a", "content/news/kept.md": "kept", "content/pages/b/index.md": "b"})
+    (root / "content/news/kept.md").write_bytes(b"kept\r\n\x1a")
     entries, _, _ = listing(root)
     assert [(e.rel, e.linked) for e in entries] == [
         ("content/news/a.md", False),
@@ -101,18 +111,26 @@ def test_a_file_is_judged_again_when_it_is_read_after_being_listed(tmp_path: Pat
         (tmp_path / "elsewhere").mkdir()
         (tmp_path / "elsewhere/index.md").write_text("TOKEN=hunter2", encoding="utf-8")
         bundle.symlink_to(tmp_path / "elsewhere")
-    elif swap == "gone":
+    elif swap != "none":
         news.unlink()
-    else:
-        news.unlink()
+    if swap in ("outside", "inside", "loop"):
         news.symlink_to({"outside": outside, "inside": root / "content/news/kept.md", "loop": news}[swap])
+    elif swap == "folder":
+        news.mkdir()
+    elif swap == "pipe":
+        os.mkfifo(news)
     found = [read_source(root.resolve(), entry) for entry in entries]
-    said = [f.message if isinstance(f, Problem) else f.data.decode() for f in found]
-    expected = {
-        "outside": ["is a symbolic link to a file outside the project; copy the file into content/news/", "kept", "b"],
-        "inside": ["kept", "kept", "b"],
-        "loop": ["is a symbolic link that leads round in a loop; replace it with the file", "kept", "b"],
-        "bundle outside": ["a", "kept", "is a symbolic link to a file outside the project; copy the file into content/pages/b/"],
-        "gone": ["cannot read: No such file or directory", "kept", "b"],
+    said = [f.message if isinstance(f, Problem) else f.data for f in found]
+    first = {
+        "none": b"a",
+        "outside": "is a symbolic link to a file outside the project; copy the file into content/news/",
+        "inside": b"kept\r\n\x1a",
+        "loop": "is a symbolic link that leads round in a loop; replace it with the file",
+        "gone": "cannot read: No such file or directory",
+        "folder": "is not a regular file; save the text as an ordinary file",
+        "pipe": "is not a regular file; save the text as an ordinary file",
     }
-    assert said == expected[swap]
+    if swap == "bundle outside":
+        assert said == [b"a", b"kept\r\n\x1a", "is a symbolic link to a file outside the project; copy the file into content/pages/b/"]
+    else:
+        assert said == [first[swap], b"kept\r\n\x1a", b"b"]
