@@ -450,3 +450,21 @@ def test_second_review(make_site: MakeSite, tmp_path: Path) -> None:
     page = make_site({"content/pages/images.md": "---\ntitle: Images\n---\n\nOur photos.\n"}, name="page")
     result = run_cli(page, "build")
     assert result.returncode != 0 and "content/pages/images.md" in result.stderr  # /images/ is where photos are published
+
+
+def test_a_drafts_photos_are_published_only_with_its_page(site: Path) -> None:
+    # A draft's own photos are not in a build without --drafts (its URL would tell of it before it
+    # is out), and are with --drafts, as in the preview; a published article's are either way.
+    draft = "content/news/2024-06-11-plans"
+    (site / draft).mkdir()
+    (site / draft / "index.md").write_text("---\ntitle: Plans\ndraft: true\n---\n\n![The plan on a whiteboard](plan.jpg)\n")
+    (site / draft / "plan.jpg").write_bytes(make.jpeg(800, 600))
+    out = built(site)
+    with_drafts = site.parent / "with-drafts"
+    build(Options(root=site, output=with_drafts, cache=False, jobs=1, drafts=True))
+
+    def photos(folder: Path) -> set[str]:
+        return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".jpg", ".webp")}
+
+    assert photos(out) and photos(out) < photos(with_drafts)  # the draft's photo files come only with --drafts
+    assert "news/plans/index.html" not in tree(out) and (with_drafts / "news/plans/index.html").is_file()
