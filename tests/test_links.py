@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from newshub import pipeline
 from newshub.build import Build
 from newshub.errors import BuildError
 from newshub.links import LinkCheck, Scanner
+from newshub.model import Article
 from newshub.pipeline import Options, build, check_only
+from newshub.store import BodyStore, StoredArticle
 
 from .conftest import MINIMAL_CONFIG, MakeSite, preview_options, run_cli, tree
 
@@ -70,15 +73,24 @@ def test_dead_paths_and_fragments_are_errors_at_their_line(make_site: MakeSite) 
     assert not (root / "site").exists()
 
 
-def test_check_in_worker_processes_reads_every_body_and_says_what_build_says(make_site: MakeSite) -> None:
+def test_check_in_worker_processes_reads_every_body_and_says_what_build_says(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     # Enough articles for worker processes: check keeps bodies in a temporary file, as build does,
     # and its workers render every page from it, the dead link in the last body included.
     files = {f"content/news/2024-05-01-n{i:03d}.md": article(f"Body {i}.", title=f"N{i}") for i in range(80)}
     files["content/news/2024-05-01-n079.md"] = article("Body.\n\nSee [gone](/news/nowhere/).")
     root = make_site(files)
     before = tree(root)
+    stored: list[str] = []
+
+    class Recording(BodyStore):
+        def put(self, item: Article) -> StoredArticle:
+            stored.append(item.source)
+            return super().put(item)
+
+    monkeypatch.setattr(pipeline, "BodyStore", Recording)
     dead = "content/news/2024-05-01-n079.md:8: dead link '/news/nowhere/': no page or file of the site has this URL"
     assert problems(root, jobs=2) == [f"{dead}; check the spelling, or create the page"]
+    assert sorted(stored) == sorted(files)  # every body went to the store, none stayed in memory
     with pytest.raises(BuildError) as failed:
         build(Options(root=root, cache=False, jobs=2))
     assert [str(p) for p in failed.value.problems] == [f"{dead}; check the spelling, or create the page"]
