@@ -7,7 +7,7 @@ load_config -> discover -> parse -> assemble -> check -> render (links) -> write
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from . import images, noop, parallel, search, timeline
@@ -33,24 +33,25 @@ def check_only(options: Options) -> Report:
     """`newshub check`: every stage, every page rendered and its links checked, nothing written.
     As in a build, articles' bodies wait for their pages in a temporary file (in the project
     folder: a check has no output folder), and each source is let go once parsed."""
-    store = _body_store(options.root)
-    try:
+    with _body_store(options.root) as store:
         return _check_only(options, store)
+
+
+@contextlib.contextmanager
+def _body_store(folder: Path) -> Iterator[BodyStore | None]:
+    """A body store in `folder` (not a /tmp that may be memory), closed after; where that cannot be
+    written (a read-only checkout, a folder not there), in the system's temporary folder; failing
+    that, none: the bodies are then kept in memory, as where pread is missing."""
+    store = None
+    for where in (folder, None) if available() else ():
+        with contextlib.suppress(OSError):
+            store = BodyStore(where)
+            break
+    try:
+        yield store
     finally:
         if store is not None:
             store.close()
-
-
-def _body_store(folder: Path) -> BodyStore | None:
-    """A body store in `folder` (not a /tmp that may be memory); where that cannot be written (a
-    read-only checkout, a folder not there), in the system's temporary folder; failing that, none:
-    the bodies are then kept in memory, as where pread is missing."""
-    if not available():
-        return None
-    for where in (folder, None):
-        with contextlib.suppress(OSError):
-            return BodyStore(where)
-    return None
 
 
 def _check_only(options: Options, store: BodyStore | None) -> Report:
@@ -161,12 +162,8 @@ def build(options: Options, looked: noop.Look | None = None) -> Report:
             return looked.said
     # Articles' bodies wait for their pages in a file beside the output folder (the staging folder
     # goes there too): not in memory, nor in a /tmp that may be memory.
-    store = _body_store(out.parent)
-    try:
+    with _body_store(out.parent) as store:
         return _build(options, looked, report, store)
-    finally:
-        if store is not None:
-            store.close()
 
 
 def _build(options: Options, looked: noop.Look, report: Report, store: BodyStore | None) -> Report:
