@@ -47,7 +47,7 @@ from .images import Picture
 from .links import LinkCheck, Locator, PageScan, Scanner, unpublished
 from .markdown import FrontMatterOnly, MarkdownRenderer
 from .model import Article, Content, Page, Partner, Project, Route, Site
-from .parse import Parsed, article_key, parse
+from .parse import Deps, Parsed, ParseResults, article_key, parse
 from .progress import Progress
 from .render import Renderer, compile_templates, make_environment, missing_templates
 from .schedule import DRAFT, SCHEDULED, Publishing, build_time, changes, state
@@ -144,7 +144,7 @@ class Build:
         self._dated: list[Problem] = []  # the warnings of the last Site's build date (timeline.dated_problems)
         self._config_bytes: bytes | None = None  # site.yaml as the current config was read from it
         self.due = 0.0  # POSIX seconds: when the last Site changes with no edit (noop.next_change); 0: never
-        self._parsed: dict[str, tuple[bytes, Parsed]] = {}  # rel -> (the bytes parsed, the result)
+        self._parsed = ParseResults()  # rel -> (the bytes parsed, the result)
         self._env: jinja2.Environment | None = None  # the last good templates
         self._catalogs: dict[str, Catalog] = {}  # the last good message catalogs (templates/i18n/)
         self._templates: list[bytes] = []
@@ -158,6 +158,7 @@ class Build:
         self._scans: dict[str, PageScan] = {}  # output file -> the links of its last rendering
         self._scanner: Scanner | None = None
         self._targets: set[str] = set()  # pages some scanned page links to with a #fragment
+        self._linking: set[str] = set()  # the scanned pages with dead links or #fragments to other pages
         self._dead: list[Problem] | None = None  # the dead links of _scans, when known
         self._stale = True  # the Site is not the one the parse results give (no Site yet, or a stage failed)
         self._templates_wanted = True
@@ -185,7 +186,7 @@ class Build:
         date's (a milestone done in the future), and dead links with `dead_links: warning`."""
         with self.lock:
             dead = self.dead_links() if self._links_level() == "warning" else ()
-            parsed = (w for _, found in self._parsed.values() for w in found.warnings)
+            parsed = (w for found in self._parsed.warnings.values() for w in found)
             return sorted({*self._discovered, *parsed, *self._dated, *dead})
 
     def _links_level(self) -> str:
@@ -196,7 +197,7 @@ class Build:
         with self.lock:
             if self._dead is None:
                 check = LinkCheck(self._scans)
-                dead = check.dead()  # a target not rendered yet is not judged
+                dead = check.dead(self._linking)  # a target not rendered yet is not judged
                 if dead and self._scanner is not None:
                     locator = Locator(self.root, self.routes, self._scanner, self.unpublished)
                     self._dead = sorted({locator.problem(file, link, check.ids_of) for file, link in dead})
@@ -290,7 +291,7 @@ class Build:
             with stage("discover"):
                 changed = self._read(paths)
                 if paths is None or assets or any(is_image(path) for path in paths):  # a photo may have changed
-                    changed |= {rel for rel, (_, parsed) in self._parsed.items() if parsed.deps and not self._current(parsed)}
+                    changed |= {rel for rel, deps in self._parsed.deps.items() if not self._current(deps)}
             # The items the changed paths had (None for a new file, never a body-only edit), where a
             # swap could use them: not when the Site is assembled again anyway.
             previous = None if config or self._stale else {rel: p[1].item if (p := self._parsed.get(rel)) else None for rel in changed}
@@ -400,7 +401,7 @@ class Build:
                     self._parsed.pop(rel, None)
                 elif isinstance(source, Problem):
                     self._parsed[rel] = (b"", Parsed(None, (source,), ()))
-                elif (hit := cache.get(source_key(source, digest)) if cache else None) is not None and self._current(hit):
+                elif (hit := cache.get(source_key(source, digest)) if cache else None) is not None and self._current(hit.deps):
                     self._parsed[rel] = (source.data, hit)
                     self._spend(source)
                 else:
@@ -440,10 +441,10 @@ class Build:
         self._sources[source.rel] = Source(source.rel, source.section, b"")  # its path stays known (_references)
         self._parsed[source.rel] = (b"", self._parsed[source.rel][1])
 
-    def _current(self, parsed: Parsed) -> bool:
-        """Whether every image `parsed` read is as it was (a photo saved again means a parse again)."""
+    def _current(self, deps: Deps) -> bool:
+        """Whether every image a parse read (its `deps`) is as it was (a photo saved again means a parse again)."""
         store = self._markdown.images if self._markdown else None
-        return store is None or all(store.digest(dep[0]) == dep[1] for dep in parsed.deps)
+        return store is None or all(store.digest(dep[0]) == dep[1] for dep in deps)
 
     def _defer(self, sources: Iterable[Source], tick: parallel.Tick | None) -> None:
         """Front matter now, of sources read as the workers take them; load() then starts the
@@ -547,7 +548,7 @@ class Build:
         and check never read what a body gives (tests/unit/test_assemble.py proves it), so that is
         the Site they would make, without redoing the whole site for each save."""
         assert self.config is not None
-        self.problems["content"] = [p for _, parsed in self._parsed.values() for p in parsed.problems]
+        self.problems["content"] = [p for found in self._parsed.problems.values() for p in found]
         if self.problems["content"]:  # the references of the files that parsed are reported with it, in the same pass
             self.problems["content"] += self._references()
         if not needed:
@@ -617,6 +618,7 @@ class Build:
                 self._pages = {file: data for file, data in self._pages.items() if file in routes}
                 self._failed = {file: found for file, found in self._failed.items() if file in routes}
                 self._scans = {file: scan for file, scan in self._scans.items() if file in routes}
+                self._linking &= routes.keys()
             self.routes = routes
         if site is not None and site is not self._images_of:  # the last good Site's images, and no others
             self._images_of, self._image_files = site, self.image_files()
@@ -632,7 +634,7 @@ class Build:
         self._ahead = list(reversed(self.routes))
         for file in list(self._failed):  # do the pages that failed still fail?
             self.page(file)
-        for file in [file for file, scan in self._scans.items() if scan.dead]:  # are their links still dead?
+        for file in sorted(file for file in self._linking if self._scans[file].dead):  # are their links still dead?
             self.page(file)
 
     def _known(self, file: str) -> bool:
@@ -714,10 +716,10 @@ class Build:
             files: dict[str, Picture] = {}
             others = {project.source for project in site.projects.values()} | {partner.source for partner in site.partners.values()}
             # Only the parse results that read an image, not every item: this runs after every save.
-            for rel, (_, parsed) in self._parsed.items():
-                if not parsed.deps or (rel not in site.by_source and rel not in others):
+            for rel, deps in self._parsed.deps.items():
+                if rel not in site.by_source and rel not in others:
                     continue
-                for path, _, size, mtime, picture in parsed.deps:
+                for path, _, size, mtime, picture in deps:
                     if picture is not None:
                         files.update((url.lstrip("/"), picture) for url in picture.urls)
                         if self.image_index.get(path, (None,))[0] != (size, mtime):  # what a worker read, for the next run
@@ -778,6 +780,10 @@ class Build:
             moved |= file in self._targets and (old is None or old.id_list != scan.id_list)
             before = self.dead_links() if moved else None
             self._scans[file] = scan
+            if scan.dead or scan.fragments:
+                self._linking.add(file)
+            else:
+                self._linking.discard(file)
             self._targets.update(target for _, target, _ in scan.fragments)
             if moved:
                 self._dead = None

@@ -141,10 +141,12 @@ class LinkCheck:
 
     scans: Mapping[str, PageScan]
 
-    def dead(self) -> list[tuple[str, str]]:
-        """(page file, href) for every dead link; a #fragment to a page not scanned is not judged."""
+    def dead(self, files: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """(page file, href) for every dead link; a #fragment to a page not scanned is not judged.
+        `files`: look only at these pages' links (those with dead links or #fragments, if known)."""
         found: list[tuple[str, str]] = []
-        for file, scan in self.scans.items():
+        for file in self.scans if files is None else files:
+            scan = self.scans[file]
             if scan.dead:  # most pages have no dead link: no generator made for them (the preview asks after every save)
                 found.extend((file, link) for link in scan.dead)
             for link, target, fragment in scan.fragments:

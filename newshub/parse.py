@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import schema as s
@@ -119,6 +120,9 @@ _SUBTAGS = re.compile(r"^(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$")
 
 
 Item = Article | Page | Project | Partner
+# Each image a parse read: (file, digest or '' if unusable, size, mtime_ns, its Picture if usable).
+Deps = tuple[tuple[str, str, int, int, Picture | None], ...]
+_Found = TypeVar("_Found", tuple[Problem, ...], Deps)
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,64 @@ class Parsed:
     item: Item | None
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
-    # Each image read: (file, digest or '' if unusable, size, mtime_ns, its Picture if usable).
-    deps: tuple[tuple[str, str, int, int, Picture | None], ...] = ()
+    deps: Deps = ()
+
+
+class ParseResults(MutableMapping[str, tuple[bytes, Parsed]]):
+    """A build's parse results: content path -> (the bytes parsed, their Parsed), in the order
+    added. It also keeps, for only those results that have any, their problems, warnings and deps,
+    so that the preview collects them after each save without walking all 10,000 results."""
+
+    def __init__(self) -> None:
+        self._all: dict[str, tuple[bytes, Parsed]] = {}
+        self.problems: dict[str, tuple[Problem, ...]] = {}
+        self.warnings: dict[str, tuple[Problem, ...]] = {}
+        self.deps: dict[str, Deps] = {}  # of the results that read an image
+
+    def __getitem__(self, rel: str) -> tuple[bytes, Parsed]:
+        return self._all[rel]
+
+    def __setitem__(self, rel: str, value: tuple[bytes, Parsed]) -> None:
+        self._all[rel] = value
+        parsed = value[1]
+        _index(self.problems, rel, parsed.problems)
+        _index(self.warnings, rel, parsed.warnings)
+        _index(self.deps, rel, parsed.deps)
+
+    def __delitem__(self, rel: str) -> None:
+        del self._all[rel]
+        for index in (self.problems, self.warnings, self.deps):
+            index.pop(rel, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._all
+
+    def clear(self) -> None:
+        for index in (self._all, self.problems, self.warnings, self.deps):
+            index.clear()
+
+    # The dict's own views: walks over every result are not slowed by the mapping's protocol.
+    def keys(self) -> KeysView[str]:
+        return self._all.keys()
+
+    def values(self) -> ValuesView[tuple[bytes, Parsed]]:
+        return self._all.values()
+
+    def items(self) -> ItemsView[str, tuple[bytes, Parsed]]:
+        return self._all.items()
+
+
+def _index(index: dict[str, _Found], rel: str, found: _Found) -> None:
+    if found:
+        index[rel] = found
+    else:
+        index.pop(rel, None)
 
 
 def as_datetime(value: date | datetime, tz: ZoneInfo) -> datetime:

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from newshub.discover import Source
+from newshub.errors import Problem
 from newshub.markdown import MarkdownRenderer
 from newshub.model import Article, Page, Partner, Project
-from newshub.parse import Parsed, parse
+from newshub.parse import Parsed, ParseResults, parse
 
 from .helpers import config
 
@@ -187,3 +188,22 @@ def test_bom_and_crlf_do_not_shift_line_numbers() -> None:
     data = b"\xef\xbb\xbf---\r\ntitle: T\r\n\r\ndate: 2024-02-30\r\n---\r\nBody.\r\n"
     parsed = parse(Source("content/news/x.md", "news", data), CONFIG, MarkdownRenderer(CONFIG.html))
     assert [(p.line, p.message[:30]) for p in parsed.problems] == [(4, "date: invalid date '2024-02-30")]
+
+
+def test_parse_results_keep_the_problems_warnings_and_deps_of_the_results_that_have_them() -> None:
+    wrong, odd = Problem("content/news/a.md", 2, "wrong"), Problem("content/news/b.md", 3, "odd")
+    deps = (("content/news/b/photo.jpg", "digest", 10, 1, None),)
+    results = ParseResults()
+    results["content/news/a.md"] = (b"a", Parsed(None, (wrong,), ()))
+    results["content/news/b.md"] = (b"b", Parsed(None, (), (odd,), deps))
+    results["content/news/c.md"] = (b"c", Parsed(None, (), ()))
+    assert (results.problems, results.warnings) == ({"content/news/a.md": (wrong,)}, {"content/news/b.md": (odd,)})
+    assert results.deps == {"content/news/b.md": deps}
+    results["content/news/a.md"] = (b"a2", Parsed(None, (), (odd,)))  # fixed, with a warning now
+    assert results.problems == {} and results.warnings.keys() == {"content/news/a.md", "content/news/b.md"}
+    assert results.pop("content/news/b.md")[0] == b"b"
+    assert (results.warnings.keys(), results.deps) == ({"content/news/a.md"}, {})
+    del results["content/news/a.md"]
+    assert list(results.items()) == [("content/news/c.md", (b"c", Parsed(None, (), ())))] and not results.warnings
+    results.clear()
+    assert len(results) == 0 and "content/news/c.md" not in results
