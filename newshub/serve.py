@@ -181,11 +181,15 @@ class PreviewServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def token(self, data: bytes) -> str:
-        """What an open page holds: its bytes and the errors over it. It reloads when that changes."""
+    def shown(self, data: bytes) -> tuple[str, bytes]:
+        """(token, page) of an HTML page's bytes as served: with the overlay, the warnings panel and
+        the reload script (inject). The token stands for what an open page holds, its bytes and the
+        errors and warnings over it; the page reloads when that changes."""
+        errors, warnings = self.build.errors, self.build.warnings  # each once: both walk the build's state
         digest = hashlib.sha256(data)
-        digest.update(repr((self.build.errors, self.build.warnings)).encode())
-        return digest.hexdigest()[:16]
+        digest.update(repr((errors, warnings)).encode())
+        token = digest.hexdigest()[:16]
+        return token, inject(data, token, errors, warnings)
 
     def served(self, path: str) -> tuple[int, bytes, str]:
         """(status, bytes before injection, file) of what a request for `path` gets."""
@@ -290,7 +294,9 @@ class PreviewServer:
 
     def _events(self, handler: BaseHTTPRequestHandler, page: str, since: str) -> None:
         """Server-Sent Events for one open page: 'reload' once what the page would show now differs
-        from what it holds (`since`). After every change the page is rendered again to know."""
+        from what it holds (`since`). After every change the page is rendered again to know; the
+        event carries that page as it would be served (reload.js swaps it in, with no request of its
+        own), or nothing when it is not HTML."""
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
         handler.send_header("Cache-Control", "no-store")
@@ -304,9 +310,14 @@ class PreviewServer:
                     if self.build.generation == seen:
                         changed.wait(timeout=KEEPALIVE)
                     seen = self.build.generation
-                now = self.token(self.served(page)[1])
+                _, data, file = self.served(page)
+                now, shown = self.shown(data)
                 if now != since:
-                    handler.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                    shown = shown if _content_type(file).startswith("text/html") else b""
+                    # An event's data is lines, each after "data: "; the browser joins them with "\n",
+                    # which HTML reads as it reads "\r\n" or "\r" (bytes.splitlines splits at just those).
+                    lines = b"".join(b"data: " + line + b"\n" for line in shown.splitlines()) or b"data:\n"
+                    handler.wfile.write(b"event: reload\n" + lines + b"\n")
                     handler.wfile.flush()
                     return
                 handler.wfile.write(b": keep-alive\n\n")
@@ -322,7 +333,7 @@ class PreviewServer:
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, data: bytes, kind: str, head: bool) -> None:
         if kind.startswith("text/html"):
-            data = inject(data, self.token(data), self.build.errors, self.build.warnings)
+            data = self.shown(data)[1]
         handler.send_response(status)
         handler.send_header("Content-Type", kind)
         handler.send_header("Content-Length", str(len(data)))

@@ -419,12 +419,14 @@ class Events:
         query = urlencode({"page": path, "since": token})
         self.conn.request("GET", f"/__newshub__/events?{query}", headers={"Host": f"127.0.0.1:{port}"})
         self.response = self.conn.getresponse()
+        self.data = ""
         assert self.response.status == 200
         assert self.response.getheader("Content-Type") == "text/event-stream"
 
     def next(self) -> str | None:
         """The next message: 'keep-alive', 'reload', or None when the stream ended or nothing came
-        within the timeout (after which the stream cannot be read again)."""
+        within the timeout (after which the stream cannot be read again). A reload's data, the page
+        it carries, is then in `data`, as EventSource gives it to reload.js."""
         lines: list[str] = []
         try:
             while True:
@@ -440,6 +442,7 @@ class Events:
         if lines[0].startswith(":"):
             return "keep-alive"
         if lines[0] == "event: reload":
+            self.data = "\n".join(line.removeprefix("data:").removeprefix(" ") for line in lines[1:])
             return "reload"
         return "\n".join(lines)
 

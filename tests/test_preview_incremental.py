@@ -253,6 +253,8 @@ def test_only_an_open_page_whose_bytes_change_reloads(make_site: MakeSite) -> No
             assert after[stays][2] == before[stays][2]  # the same bytes, the same token
             assert after[changes][2] != before[changes][2]
             assert page_token(after[changes][2]) != page_token(before[changes][2])
+            # The reload carries the page as served now: reload.js swaps it in with no request.
+            assert streams[changes].data == b"\n".join(after[changes][2].splitlines()).decode()
             quiet = Events(server.port, stays, page_token(after[stays][2]), timeout=1.0)
             assert quiet.next() == "keep-alive"
             assert quiet.next() is None  # nothing else moves: no reload within a second

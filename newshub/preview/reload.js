@@ -1,5 +1,5 @@
-// newshub preview: when the site changes (Server-Sent Events), fetch this page again and swap it
-// in, keeping the scroll position; a full reload when that is not possible.
+// newshub preview: when this page changes, the server sends it as it is now (a Server-Sent Event)
+// and it is swapped in, keeping the scroll position; a full reload when that is not possible.
 (() => {
   let build = document.currentScript.dataset.build;
   // The warnings panel: dismissed, it stays away in this tab until the warnings change.
@@ -17,10 +17,9 @@
   });
   dismissed();
   const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
-  const swap = async () => {
-    const response = await fetch(location.href, {cache: "no-store", credentials: "same-origin"});
-    if (!(response.headers.get("content-type") || "").startsWith("text/html")) return false;
-    const next = new DOMParser().parseFromString(await response.text(), "text/html");
+  const swap = (page) => {
+    if (!page) return false;
+    const next = new DOMParser().parseFromString(page, "text/html");
     const script = next.querySelector('script[src="/__newshub__/reload.js"]');
     if (!script || sheets(next.head) !== sheets(document.head)) return false;
     for (const node of [...document.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) node.remove();
@@ -34,10 +33,10 @@
   const listen = () => {
     const query = "?since=" + encodeURIComponent(build) + "&page=" + encodeURIComponent(location.pathname);
     const events = new EventSource("/__newshub__/events" + query);
-    events.addEventListener("reload", async () => {
+    events.addEventListener("reload", (event) => {
       events.close();
       let swapped = false;
-      try { swapped = await swap(); } catch { swapped = false; }
+      try { swapped = swap(event.data); } catch { swapped = false; }
       if (swapped) listen(); else location.reload();
     });
   };
