@@ -29,6 +29,10 @@ MAX_WAIT = 3.0  # a batch is applied at the latest this long after its first eve
 # half resolves. Its rebuild takes longer than BURST_QUIET anyway.
 BURST = 32  # events in one pending batch that make it a burst
 BURST_QUIET = 0.1
+# A batch whose last event ended a write (a file closed after writing, or renamed into place) is
+# whole already: it waits only for the rest of a save (an editor deleting its backup) to arrive.
+# Where the system reports no close (inotify does), a save waits QUIET.
+SETTLED_QUIET = 0.002
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Batch:
     rescan: bool = False  # a folder in content/ came or went: read every content file again
     skipped: set[str] = field(default_factory=set)  # other files in a section folder: newshub warns it ignores them
     events: int = 0  # how many events went into it
+    settled: bool = False  # its last event ended a write (SETTLED_QUIET)
 
     @classmethod
     def everything(cls) -> Batch:
@@ -59,6 +64,7 @@ class Batch:
         self.rescan |= other.rescan
         self.skipped |= other.skipped
         self.events += other.events
+        self.settled = other.settled
 
 
 def _ignored(name: str) -> bool:
@@ -66,11 +72,12 @@ def _ignored(name: str) -> bool:
     return is_scratch(name) or name.isdigit()
 
 
-def classify_path(rel: str, is_directory: bool, batch: Batch) -> None:
-    """Add one changed path (relative, forward slashes) to `batch`, or nothing if newshub does not read it."""
+def classify_path(rel: str, is_directory: bool, batch: Batch) -> bool:
+    """Add one changed path (relative, forward slashes) to `batch`; False if newshub does not read
+    it (a file it only warns it skips, too)."""
     parts = rel.split("/")
     if parts[0] not in WATCHED or any(_ignored(part) for part in parts[1:]):
-        return
+        return False
     if parts[0] == "templates":
         batch.templates = True
     elif parts[0] == "assets":
@@ -81,8 +88,11 @@ def classify_path(rel: str, is_directory: bool, batch: Batch) -> None:
         batch.rescan = True
     elif section_of(rel) is not None or is_image(rel):
         batch.content.add(rel)
-    elif len(parts) == 3 and parts[1] in SECTIONS:  # open-day.markdown; a temporary name (sedXXXXXX) is gone by then
-        batch.skipped.add(rel)
+    else:
+        if len(parts) == 3 and parts[1] in SECTIONS:  # open-day.markdown; a temporary name (sedXXXXXX) is gone by then
+            batch.skipped.add(rel)
+        return False
+    return True
 
 
 def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:
@@ -90,16 +100,19 @@ def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:
     batch = Batch(events=1)
     if event_type in ("opened", "closed_no_write") or (is_directory and event_type == "modified"):
         return batch  # reads, and a folder's own mtime, change nothing
-    classify_path(src, is_directory, batch)
+    read = classify_path(src, is_directory, batch)
     if event_type == "moved" and dest:
-        classify_path(dest, is_directory, batch)
+        batch.settled = classify_path(dest, is_directory, batch)  # renamed into place (not away, as to a backup)
+    else:
+        batch.settled = read and event_type == "closed"  # inotify's IN_CLOSE_WRITE
     return batch
 
 
 class Debouncer:
     """Collects batches until QUIET seconds pass without one (or MAX_WAIT after the first).
 
-    Once BURST events are pending, the quiet window is BURST_QUIET instead.
+    Once BURST events are pending, the quiet window is BURST_QUIET instead; while the last event
+    ended a write, SETTLED_QUIET.
 
     Driven by explicit times, so tests replay recorded event sequences without sleeping."""
 
@@ -132,7 +145,9 @@ class Debouncer:
         return max(0.0, min(self.last + self._quiet(), self.first + self.max_wait) - now)
 
     def _quiet(self) -> float:
-        return max(self.quiet, BURST_QUIET) if self.pending.events >= BURST else self.quiet
+        if self.pending.events >= BURST:
+            return max(self.quiet, BURST_QUIET)
+        return min(self.quiet, SETTLED_QUIET) if self.pending.settled else self.quiet
 
 
 class Watcher:

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from newshub.build import Build
-from newshub.watch import Batch, Debouncer, Watcher, classify
+from newshub.watch import SETTLED_QUIET, Batch, Debouncer, Watcher, classify
 
 from .conftest import MakeSite, apply_batch, article, assert_same, preview_options, start_files
 
@@ -67,6 +67,8 @@ KATE: list[Event] = [
 ]  # fmt: skip
 SAVES = {"sed -i": SED_I, "os.replace": OS_REPLACE, "vim rename": VIM_RENAME, "vim in place": VIM_IN_PLACE,
          "gedit": GEDIT, "jetbrains": JETBRAINS, "kate": KATE}  # fmt: skip
+# The event of each save after which a.md holds the new text in full.
+WHOLE = {"sed -i": 9, "os.replace": 6, "vim rename": 11, "vim in place": 2, "gedit": 8, "jetbrains": 6, "kate": 7}
 
 
 def replay(events: list[Event], start: float = 0.0, gap: float = 0.0005) -> tuple[Debouncer, float]:
@@ -82,12 +84,23 @@ def replay(events: list[Event], start: float = 0.0, gap: float = 0.0005) -> tupl
 @pytest.mark.parametrize("name", sorted(SAVES))
 def test_an_editor_save_is_one_batch_naming_only_the_file(name: str) -> None:
     debouncer, now = replay(SAVES[name])
-    assert debouncer.due(now + 0.005) is None  # still inside the quiet window
     batch = debouncer.due(now + 0.05)
     assert batch is not None
     assert batch.content == {"content/news/a.md"}
     assert not (batch.config or batch.templates or batch.assets or batch.rescan)
     assert debouncer.due(now + 1) is None
+
+
+@pytest.mark.parametrize("name", sorted(SAVES))
+def test_a_save_is_applied_early_only_once_its_file_is_whole(name: str) -> None:
+    events = SAVES[name]
+    for end in range(1, WHOLE[name] + 1):  # every moment before: a.md is missing, empty or half written
+        debouncer, now = replay(events[:end])
+        assert debouncer.due(now + 2 * SETTLED_QUIET) is None, events[end - 1]
+    debouncer, now = replay(events)
+    batch = debouncer.due(now + 2 * SETTLED_QUIET)
+    # Closed after writing, or renamed into place; vim in place changes the file's mode after it closes it.
+    assert (batch is not None) == (name != "vim in place")
 
 
 def test_swap_backup_and_probe_files_alone_start_nothing() -> None:
