@@ -49,9 +49,15 @@ def test_edit_break_fix_delete_in_the_browser(make_site: MakeSite, browser: Brow
         assert page.locator(".badge.draft").first.is_visible()
         page.goto(server.url + "/news/hello/")
 
-        # An edit on disk reloads the open page.
+        # An edit on disk updates the open page: swapped in from the reload event, with no new
+        # document and no request for the page.
+        page.evaluate("window.keptAcrossTheSwap = true")
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
         (root / ARTICLE).write_text(GOOD.replace("The first sentence.", "A sentence written later."), encoding="utf-8")
         page.get_by_text("A sentence written later.").wait_for()
+        assert page.evaluate("window.keptAcrossTheSwap") is True
+        assert [url for url in requested if "/__newshub__/events" not in url] == []
 
         # Broken YAML: the last good page stays, under an overlay naming the file and line.
         (root / ARTICLE).write_text("---\ntitle: Hello\ndate: [2024-05-01\n---\n\nBroken.\n", encoding="utf-8")
