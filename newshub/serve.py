@@ -181,15 +181,16 @@ class PreviewServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def shown(self, data: bytes) -> tuple[str, bytes]:
+    def shown(self, data: bytes, since: str | None = None) -> tuple[str, bytes]:
         """(token, page) of an HTML page's bytes as served: with the overlay, the warnings panel and
-        the reload script (inject). The token stands for what an open page holds, its bytes and the
-        errors and warnings over it; the page reloads when that changes."""
-        errors, warnings = self.build.errors, self.build.warnings  # each once: both walk the build's state
+        the reload script (inject); the page is b"" when the token is `since`. The token stands for
+        what an open page holds, its bytes and the errors and warnings over it; the page reloads
+        when that changes."""
+        errors, warnings = self.build.errors, self.build.warnings
         digest = hashlib.sha256(data)
         digest.update(repr((errors, warnings)).encode())
         token = digest.hexdigest()[:16]
-        return token, inject(data, token, errors, warnings)
+        return token, b"" if token == since else inject(data, token, errors, warnings)
 
     def served(self, path: str) -> tuple[int, bytes, str]:
         """(status, bytes before injection, file) of what a request for `path` gets."""
@@ -311,7 +312,7 @@ class PreviewServer:
                         changed.wait(timeout=KEEPALIVE)
                     seen = self.build.generation
                 _, data, file = self.served(page)
-                now, shown = self.shown(data)
+                now, shown = self.shown(data, since)
                 if now != since:
                     shown = shown if _content_type(file).startswith("text/html") else b""
                     # An event's data is lines, each after "data: "; the browser joins them with "\n",
@@ -353,7 +354,7 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "newshub-preview"
         sys_version = ""
-        protocol_version = "HTTP/1.1"  # keep-alive: a reload fetches the page and its files on open connections
+        protocol_version = "HTTP/1.1"  # keep-alive: a page and its files come on open connections
         disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stall per request
 
         def do_GET(self) -> None:

@@ -2,9 +2,10 @@
 
 Editors save in many steps (vim renames the file to a backup and writes a new one, gedit and
 JetBrains write a temporary file and rename it over, `sed -i` renames its sedXXXXXX file), so an
-event only names a path to look at again: the batch is read once the events have stopped, and a
-half-finished save is never seen. Swap, backup and probe files are dropped here; whether a path
-really changed is decided by comparing bytes when the batch is applied.
+event only names a path to look at again: the batch is read once the events have stopped (or,
+for one file, once its write has ended), and a half-finished save is never seen. Swap, backup
+and probe files are dropped here; whether a path really changed is decided by comparing bytes
+when the batch is applied.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ MAX_WAIT = 3.0  # a batch is applied at the latest this long after its first eve
 # half resolves. Its rebuild takes longer than BURST_QUIET anyway.
 BURST = 32  # events in one pending batch that make it a burst
 BURST_QUIET = 0.1
-# A batch whose last event ended a write (a file closed after writing, or renamed into place) is
-# whole already: it waits only for the rest of a save (an editor deleting its backup) to arrive.
-# Where the system reports no close (inotify does), a save waits QUIET.
-SETTLED_QUIET = 0.002
+# A batch of one content file whose last event ended its write (the file closed after writing,
+# as inotify reports, or renamed into place) is whole already: it waits only for the rest of an
+# editor's save (deleting its backup) and, as a start of a burst, for the next file of a
+# `git switch`. A batch of several files, or where no close is reported, waits QUIET.
+SETTLED_QUIET = 0.005
 
 
 @dataclass
@@ -111,8 +113,8 @@ def classify(event_type: str, src: str, dest: str, is_directory: bool) -> Batch:
 class Debouncer:
     """Collects batches until QUIET seconds pass without one (or MAX_WAIT after the first).
 
-    Once BURST events are pending, the quiet window is BURST_QUIET instead; while the last event
-    ended a write, SETTLED_QUIET.
+    Once BURST events are pending, the quiet window is BURST_QUIET instead; while the batch is one
+    content file whose last event ended its write, SETTLED_QUIET.
 
     Driven by explicit times, so tests replay recorded event sequences without sleeping."""
 
@@ -147,7 +149,10 @@ class Debouncer:
     def _quiet(self) -> float:
         if self.pending.events >= BURST:
             return max(self.quiet, BURST_QUIET)
-        return min(self.quiet, SETTLED_QUIET) if self.pending.settled else self.quiet
+        pending = self.pending
+        # A temporary name beside it (sed's, skipped) is gone by now; anything else makes it more than a save.
+        one_file = len(pending.content) == 1 and not (pending.config or pending.templates or pending.assets or pending.rescan)
+        return min(self.quiet, SETTLED_QUIET) if pending.settled and one_file else self.quiet
 
 
 class Watcher:

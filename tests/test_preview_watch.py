@@ -103,6 +103,18 @@ def test_a_save_is_applied_early_only_once_its_file_is_whole(name: str) -> None:
     assert (batch is not None) == (name != "vim in place")
 
 
+def test_writes_to_several_files_wait_the_quiet_window() -> None:
+    # A `git switch` or a script writing two files: once the second is in the batch, its close
+    # does not end the batch early (the first file's references may need the second's).
+    events: list[Event] = []
+    for name in ("a.md", "b.md"):
+        events += [("modified", f"{N}/{name}", "", False), ("closed", f"{N}/{name}", "", False)]
+    debouncer, now = replay(events)
+    assert debouncer.due(now + 2 * SETTLED_QUIET) is None
+    batch = debouncer.due(now + 0.05)
+    assert batch is not None and batch.content == {f"{N}/a.md", f"{N}/b.md"}
+
+
 def test_swap_backup_and_probe_files_alone_start_nothing() -> None:
     scratch = [e for e in VIM_RENAME if "a.md" not in e[1].replace(".a.md.swp", "").replace("a.md~", "") and not e[3]]
     scratch += [("created", f"{N}/.a.md.kate-swp", "", False), ("created", "templates/4913", "", False)]

@@ -19,7 +19,8 @@
   const sheets = (head) => [...head.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join(" ");
   const swap = (page) => {
     if (!page) return false;
-    const next = new DOMParser().parseFromString(page, "text/html");
+    // As fetch's text() would: a byte order mark before <!DOCTYPE> would put the head in the body.
+    const next = new DOMParser().parseFromString(page.replace(/^\uFEFF/, ""), "text/html");
     const script = next.querySelector('script[src="/__newshub__/reload.js"]');
     if (!script || sheets(next.head) !== sheets(document.head)) return false;
     for (const node of [...document.head.childNodes]) if (!(node.matches && node.matches('link[rel="stylesheet"]'))) node.remove();
