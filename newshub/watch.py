@@ -147,9 +147,9 @@ class Debouncer:
         return max(0.0, min(self.last + self._quiet(), self.first + self.max_wait) - now)
 
     def _quiet(self) -> float:
-        if self.pending.events >= BURST:
-            return max(self.quiet, BURST_QUIET)
         pending = self.pending
+        if pending.events >= BURST:
+            return max(self.quiet, BURST_QUIET)
         # A temporary name beside it (sed's, skipped) is gone by now; anything else makes it more than a save.
         one_file = len(pending.content) == 1 and not (pending.config or pending.templates or pending.assets or pending.rescan)
         return min(self.quiet, SETTLED_QUIET) if pending.settled and one_file else self.quiet
