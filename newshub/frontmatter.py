@@ -15,6 +15,19 @@ class Split:
     body_offset: int  # file lines before the body
 
 
+def header(data: bytes) -> bytes:
+    """`data` up to the end of the line that closes its front matter: all that split() needs of it
+    (the preview's cold start reads only the front matter). All of `data` when no line closes it,
+    at least as bytes see it (a CR-only file); split() then judges the whole text as always."""
+    pos = 0
+    while (pos := data.find(b"\n", pos) + 1) > 0:
+        end = data.find(b"\n", pos)
+        line = data[pos:] if end == -1 else data[pos:end]
+        if line.rstrip() in (b"---", b"..."):
+            return data if end == -1 else data[: end + 1]
+    return data
+
+
 def split(text: str, rel: str) -> Split:
     """`text` is already decoded and LF-normalised."""
     if not text.strip():

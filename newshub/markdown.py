@@ -228,6 +228,8 @@ class _ReportRawHtml(Postprocessor):
 class MarkdownRenderer:
     """One configured Markdown converter; not thread-safe, so one per process or thread."""
 
+    reads_body = True  # False: parse() reads a source's front matter only (frontmatter.header)
+
     def __init__(self, policy: HtmlPolicy, base_path: str = "", root: Path | None = None, seen: images.Seen | None = None) -> None:
         """`root`: the project folder images are read from (None leaves every image as written);
         `seen`: what is known of its images already (images.ImageStore)."""
@@ -405,7 +407,11 @@ class MarkdownRenderer:
 
 class FrontMatterOnly(MarkdownRenderer):
     """Renders no Markdown at all: items parsed with it have an empty body, summary and table of
-    contents. The preview starts from such items and parses each body fully before it is shown."""
+    contents. The preview starts from such items and parses each body fully before it is shown,
+    so what only the body can get wrong (a control character, bytes that are not UTF-8) is found
+    then, as any other fault of a body is."""
+
+    reads_body = False
 
     def render(self, source: str, rel: str, offset: int = 0, eager: bool = True) -> Rendered:
         return Rendered("", (), "", 0, ())

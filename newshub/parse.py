@@ -17,7 +17,7 @@ from . import timeline
 from .config import SiteConfig
 from .discover import Source
 from .errors import BuildError, Problem, Problems
-from .frontmatter import split
+from .frontmatter import header, split
 from .images import Picture, where_to_put
 from .markdown import MarkdownRenderer, Rendered, reading_minutes
 from .model import Article, Milestone, Page, Partner, Project, StatusChange
@@ -289,7 +289,7 @@ def _one_per_term(tags: tuple[str, ...], lines: dict[str, int]) -> tuple[str, ..
 def _document(source: Source, config: SiteConfig, renderer: MarkdownRenderer, schema: s.Schema) -> Parsed:
     problems = Problems()
     rel = source.rel
-    text = decode(source.data, rel)
+    text = decode(source.data if renderer.reads_body else header(source.data), rel)
     parts = split(text, rel)
     node = compose(parts.yaml, rel, parts.yaml_offset)
     values, lines = s.read(schema, node, s.Reading(config.languages, rel, parts.yaml_offset), problems)

@@ -134,10 +134,18 @@ def test_edits_while_bodies_are_unparsed_equal_a_fresh_build(make_site: MakeSite
 
 
 DEEP = "---\ntitle: Deep\ndate: 2024-05-02\n---\n\n" + ">" * 41 + " too deep\n"
+HEAD = b"---\ntitle: Faulty\ndate: 2024-05-02\n---\n\nA first paragraph.\n\n"
+BODY_FAULTS = {  # what only a body can get wrong; the cold start reads front matter only
+    "nested too deeply": HEAD + b">" * 41 + b" too deep\n",
+    "a control character": HEAD + b"A form feed \x0c pasted from a word processor.\n",
+    "bytes not UTF-8": HEAD + "Caf\u00e9 in Latin-1.\n".encode("latin-1"),
+    "a NUL character": HEAD + b"A NUL \x00 here.\n",
+}
 
 
-def test_a_body_error_found_after_the_start_shows_like_any_error(make_site: MakeSite) -> None:
-    root = make_site({**start_files(random.Random(2)), "content/news/2024-05-02-deep.md": DEEP})
+@pytest.mark.parametrize("body", BODY_FAULTS.values(), ids=BODY_FAULTS.keys())
+def test_a_body_error_found_after_the_start_shows_like_any_error(make_site: MakeSite, body: bytes) -> None:
+    root = make_site({**start_files(random.Random(2)), "content/news/2024-05-02-faulty.md": body})
     options = preview_options(root)
     project = cold_build(options)
     assert project.errors == []  # its front matter is fine
@@ -145,8 +153,19 @@ def test_a_body_error_found_after_the_start_shows_like_any_error(make_site: Make
     project.finish_loading()
     problems = fresh(options).problems
     assert problems and project.errors == sorted(set(problems))
-    assert project.errors[0].path == "content/news/2024-05-02-deep.md"
+    assert project.errors[0].path == "content/news/2024-05-02-faulty.md"
     assert project.generation > generation  # open pages look again, and show the overlay
+
+
+@pytest.mark.parametrize("body", BODY_FAULTS.values(), ids=BODY_FAULTS.keys())
+def test_a_page_that_shows_a_faulty_body_before_the_workers_are_done_shows_its_error(make_site: MakeSite, body: bytes) -> None:
+    root = make_site({**start_files(random.Random(2)), "content/news/2024-05-02-faulty.md": body})
+    options = preview_options(root)
+    project = cold_build(options)
+    assert project.errors == []
+    project.page("news/faulty/index.html")  # its body is parsed here, as the page shows it
+    assert project.background is not None
+    assert project.errors == sorted(set(fresh(options).problems))
 
 
 def test_a_page_showing_many_bodies_is_the_builds_before_the_workers_are_done(make_site: MakeSite, parses: Parses) -> None:

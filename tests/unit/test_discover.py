@@ -134,3 +134,32 @@ def test_a_file_is_judged_again_when_it_is_read_after_being_listed(
         assert said == [b"a", b"kept\r\n\x1a", "is a symbolic link to a file outside the project; copy the file into content/pages/b/"]
     else:
         assert said == [first[swap], b"kept\r\n\x1a", b"b"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 65536, 8 * 1024 * 1024 + 3])
+def test_a_source_is_read_whole_whatever_its_size(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path = tmp_path / "content/news/a.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    (entry,) = listing(tmp_path)[0]
+    found = read_source(tmp_path.resolve(), entry)
+    assert not isinstance(found, Problem) and found.data == data
+
+
+def test_a_source_that_grows_after_it_was_opened_is_read_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "content/news/a.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"a" * 100)
+    real_fstat = os.fstat
+
+    def fstat_then_append(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        with path.open("ab") as file:  # an editor still writing: the size known is already short
+            file.write(b"b" * 70000)
+        return info
+
+    monkeypatch.setattr(discover_module.os, "fstat", fstat_then_append)
+    (entry,) = listing(tmp_path)[0]
+    found = read_source(tmp_path.resolve(), entry)
+    assert not isinstance(found, Problem) and found.data == b"a" * 100 + b"b" * 70000
