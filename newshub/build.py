@@ -88,7 +88,9 @@ class Unparsed(Article):
     Everything the Site is assembled and checked from (date, slug, tags...) is there. The first
     read of a field the body gives (BODY_FIELDS), by a template or anything else, completes it in
     place from the full parse() of the same bytes, done by the background workers or else here.
-    So a page shows exactly what a build shows, and which bodies a page needs is never listed."""
+    So a page shows exactly what a build shows, and which bodies a page needs is never listed. A
+    fault of a body (one a build stops on) shows, as errors over the pages, once that body is
+    parsed: by the page that shows it, or by the background parse a few seconds in."""
 
     summary = _BodyField()
     body = _BodyField()
@@ -454,7 +456,10 @@ class Build:
         front_matter = parallel.parse_each(sources, self.config, front_matter_only, self.options.jobs, tick, FRONT_MATTER_CHUNK)
         with contextlib.closing(front_matter):  # on an error, the workers stop at once
             for source, parsed in front_matter:
-                if isinstance(parsed.item, Article):
+                if parsed.item is None:  # broken: parsed whole, for the first fault of the whole file, as a build says it
+                    assert self._markdown is not None  # (bytes not UTF-8 in the body come before a bad front matter)
+                    parsed = parse(source, self.config, self._markdown)
+                elif isinstance(parsed.item, Article):
                     item = object.__new__(Unparsed)  # the same fields, read the same way but for the body's
                     item.__dict__.update(parsed.item.__dict__, _complete=functools.partial(self._complete, source))
                     # Its deps too: the featured image is served at once.

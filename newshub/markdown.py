@@ -408,8 +408,8 @@ class MarkdownRenderer:
 class FrontMatterOnly(MarkdownRenderer):
     """Renders no Markdown at all: items parsed with it have an empty body, summary and table of
     contents. The preview starts from such items and parses each body fully before it is shown,
-    so what only the body can get wrong (a control character, bytes that are not UTF-8) is found
-    then, as any other fault of a body is."""
+    so what only the body can get wrong (a control character, bytes that are not UTF-8, a file
+    over the size limit) is found then, as any other fault of a body is."""
 
     reads_body = False
 

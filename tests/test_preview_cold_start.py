@@ -140,6 +140,7 @@ BODY_FAULTS = {  # what only a body can get wrong; the cold start reads front ma
     "a control character": HEAD + b"A form feed \x0c pasted from a word processor.\n",
     "bytes not UTF-8": HEAD + "Caf\u00e9 in Latin-1.\n".encode("latin-1"),
     "a NUL character": HEAD + b"A NUL \x00 here.\n",
+    "a file over the size limit": HEAD + b"A long body. " * (8 * 1024 * 1024 // 13 + 1),
 }
 
 
@@ -155,6 +156,25 @@ def test_a_body_error_found_after_the_start_shows_like_any_error(make_site: Make
     assert problems and project.errors == sorted(set(problems))
     assert project.errors[0].path == "content/news/2024-05-02-faulty.md"
     assert project.generation > generation  # open pages look again, and show the overlay
+
+
+BOTH_FAULTY = {  # a broken front matter, and a body a build finds a fault in first
+    "a control character, then bytes not UTF-8": b"---\ntitle: A \x0c\ndate: 2024-05-02\n---\n\nCaf\xe9.\n",
+    "bad YAML, then a NUL": b"---\ntitle: [unclosed\n---\n\nA NUL \x00 here.\n",
+    "no front matter, then bytes not UTF-8": b"title: A\n---\n\nCaf\xe9.\n",
+}
+
+
+@pytest.mark.parametrize("data", BOTH_FAULTY.values(), ids=BOTH_FAULTY.keys())
+def test_a_file_whose_front_matter_and_body_are_broken_shows_the_builds_error_at_once(make_site: MakeSite, data: bytes) -> None:
+    root = make_site({**start_files(random.Random(2)), "content/news/2024-05-02-faulty.md": data})
+    options = preview_options(root)
+    project = cold_build(options)
+    problems = sorted(set(fresh(options).problems))
+    assert [p.path for p in problems] == ["content/news/2024-05-02-faulty.md"]
+    assert project.errors == problems
+    project.finish_loading()
+    assert project.errors == problems
 
 
 @pytest.mark.parametrize("body", BODY_FAULTS.values(), ids=BODY_FAULTS.keys())
