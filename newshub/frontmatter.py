@@ -21,10 +21,9 @@ def header(data: bytes) -> bytes:
     at least as bytes see it (a CR-only file); split() then judges the whole text as always."""
     pos = 0
     while (pos := data.find(b"\n", pos) + 1) > 0:
-        end = data.find(b"\n", pos)
-        line = data[pos:] if end == -1 else data[pos:end]
-        if line.rstrip() in (b"---", b"..."):
-            return data if end == -1 else data[: end + 1]
+        stop = data.find(b"\n", pos) + 1 or len(data)  # past the line's newline, or the end
+        if data[pos:stop].rstrip() in (b"---", b"..."):
+            return data[:stop]
     return data
 
 
